@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace Challenges.Api.Http;
+
+/// <summary>Writes the contract's error body; used by results, middleware and authentication handlers alike.</summary>
+public static class ErrorWriter
+{
+    public static Task WriteAsync(HttpContext context, ApiError error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(error);
+        var response = context.Response;
+        response.StatusCode = error.Status;
+        if (error.RetryAfterSeconds is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+        if (context.Request.Path.StartsWithSegments("/stepup"))
+        {
+            return response.WriteAsJsonAsync(new StepUp.StepUpError(error.Code, error.Description), JsonDefaults.Options);
+        }
+        return response.WriteAsJsonAsync(ErrorResponse.Of(error.Code, error.Description), JsonDefaults.Options);
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http.Json;
+
+namespace Challenges.Api.Http;
+
+/// <summary>JSON rules, request limits, error bodies and CORS: what every endpoint shares.</summary>
+public static class HttpSetup
+{
+    public static IServiceCollection AddHttpConventions(this IServiceCollection services)
+    {
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section)
+            .Validate(o => o.MaxRequestBodyBytes is >= 1024 and <= 16 * 1024 * 1024, "Http__MaxRequestBodyBytes must be between 1 KiB and 16 MiB.")
+            .ValidateOnStart();
+        services.Configure<JsonOptions>(o => JsonDefaults.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddSingleton<PublicUrl>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddClientCors();
+        Validation.UseCamelCasePropertyNames();
+        return services;
+    }
+
+    public static WebApplication UseHttpConventions(this WebApplication app)
+    {
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseContractStatusCodeBodies();
+        app.UseMiddleware<RequestGuardMiddleware>();
+        return app;
+    }
+}

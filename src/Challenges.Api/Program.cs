@@ -1,0 +1,41 @@
+using Challenges.Api.Actions;
+using Challenges.Api.Health;
+using Challenges.Api.Http;
+using Challenges.Api.Storage;
+using Challenges.Api.Tenants;
+using Challenges.Api.Users;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+
+// Shared HTTP rules: JSON, limits, the contract's error body, CORS, OpenAPI.
+builder.Services.AddHttpConventions();
+builder.Services.AddContractDocument();
+
+// Tenants from configuration, client tokens, and the three authentication schemes.
+builder.Services.AddTenantsAndTokens();
+
+// State: Redis when configured, else the embedded in-memory store.
+builder.Services.AddStorage(builder.Configuration);
+
+// Features.
+builder.Services.AddUsers();
+builder.Services.AddActions();
+
+var app = builder.Build();
+
+app.UseHttpConventions();
+app.UseCors();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseContractDocument();
+
+app.MapHealth();
+app.MapUsers();
+app.MapActions();
+
+app.LogStartup();
+app.Run();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,26 @@
+namespace Challenges.Api.Storage;
+
+/// <summary>
+/// The narrow store every feature store is written against. Keys come from <see cref="StoreKeys"/>; all keys of one
+/// call share a hash tag, so the same calls run on a single Redis and on Redis Cluster. Implementations throw
+/// <see cref="StoreUnavailableException"/> when the store cannot be reached.
+/// </summary>
+public interface IStateStore
+{
+    Task<string?> GetAsync(string key);
+
+    /// <summary>Reads several keys of one hash slot in one round trip.</summary>
+    Task<IReadOnlyList<string?>> GetManyAsync(IReadOnlyList<string> keys);
+
+    /// <summary>Applies every change atomically if every condition holds; false (and nothing written) otherwise.</summary>
+    Task<bool> CommitAsync(IReadOnlyList<StateChange> changes);
+
+    /// <summary>Adds one to a counter, setting its time to live when it is created; returns the new count.</summary>
+    Task<long> IncrementAsync(string key, TimeSpan ttl);
+
+    /// <summary>Members of an index with <paramref name="minScore"/> ≤ score, lowest score first, at most <paramref name="take"/>.</summary>
+    Task<IReadOnlyList<string>> IndexRangeAsync(string key, double minScore, int take);
+
+    /// <summary>Throws <see cref="StoreUnavailableException"/> when the store does not answer.</summary>
+    Task PingAsync();
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Challenges.Api.Http;
+
+namespace Challenges.Api.Storage;
+
+/// <summary>How documents are written to the store, and a read that keeps the raw text for compare-and-set.</summary>
+public static class StoreJson
+{
+    public static string Write<T>(T value) => JsonSerializer.Serialize(value, JsonDefaults.Options);
+
+    public static T Read<T>(string raw) => JsonSerializer.Deserialize<T>(raw, JsonDefaults.Options)
+        ?? throw new InvalidOperationException($"Stored {typeof(T).Name} is null.");
+
+    public static async Task<Stored<T>?> ReadAsync<T>(this IStateStore store, string key)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var raw = await store.GetAsync(key);
+        return raw is null ? null : new Stored<T>(Read<T>(raw), raw);
+    }
+}
+
+/// <summary>A document with the exact text it was read from, for <see cref="StateChange.Replace"/>.</summary>
+public sealed record Stored<T>(T Value, string Raw);
+
+/// <summary>Compare-and-set loops over one document.</summary>
+public static class StoreUpdates
+{
+    private const int MaxAttempts = 200;
+
+    /// <summary>
+    /// Reads the document, applies <paramref name="change"/> and writes the result only if nobody changed the
+    /// document in between; repeats until it sticks. <paramref name="change"/> returns null to leave it as it is.
+    /// Returns the document as it is afterwards, or null when there is none.
+    /// </summary>
+    public static async Task<T?> UpdateAsync<T>(this IStateStore store, string key, Func<T, T?> change, Func<T, TimeSpan?> ttl,
+        Func<T, IEnumerable<StateChange>>? alsoApply = null) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(ttl);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var current = await store.ReadAsync<T>(key);
+            if (current is null)
+            {
+                return null;
+            }
+            var next = change(current.Value);
+            if (next is null)
+            {
+                return current.Value;
+            }
+            List<StateChange> changes = [StateChange.Replace(key, current.Raw, StoreJson.Write(next), ttl(next))];
+            if (alsoApply is not null)
+            {
+                changes.AddRange(alsoApply(next));
+            }
+            if (await store.CommitAsync(changes))
+            {
+                return next;
+            }
+        }
+        throw new InvalidOperationException($"Gave up updating a {typeof(T).Name} after {MaxAttempts} conflicting writes.");
+    }
+}

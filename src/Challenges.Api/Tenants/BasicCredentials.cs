@@ -1,0 +1,45 @@
+using System.Text;
+
+namespace Challenges.Api.Tenants;
+
+/// <summary>
+/// Decodes the three Basic spellings of CONTRACT.md 1.2 leniently: either base64 alphabet, padding optional, one
+/// trailing <c>:</c> dropped, then percent-decoded. Returns null for anything that is not Basic or not decodable.
+/// </summary>
+public static class BasicCredentials
+{
+    public static string? Decode(string? authorization)
+    {
+        if (authorization is null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var bytes = Base64Lenient.Decode(authorization.AsSpan(6).Trim());
+        if (bytes is null)
+        {
+            return null;
+        }
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+        if (text.EndsWith(':'))
+        {
+            text = text[..^1];
+        }
+        try
+        {
+            text = Uri.UnescapeDataString(text);
+        }
+        catch (UriFormatException)
+        {
+            return null;
+        }
+        return text.Length == 0 ? null : text;
+    }
+}

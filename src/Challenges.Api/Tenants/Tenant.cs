@@ -1,0 +1,17 @@
+namespace Challenges.Api.Tenants;
+
+/// <summary>A tenant as the server uses it: validated options plus derived lookups.</summary>
+public sealed class Tenant(TenantOptions options)
+{
+    public string Id { get; } = options.Id;
+    public TenantOptions Options { get; } = options;
+    public IReadOnlyList<string> SecretKeys { get; } = [.. options.SecretKeys];
+    public IReadOnlyList<string> VerificationMethods { get; } =
+        options.VerificationMethods.Count == 0 ? Tenants.VerificationMethods.Default : [.. options.VerificationMethods];
+    public LimitOptions Limits => Options.Limits;
+
+    public string OutcomeOf(string actionCode) =>
+        Options.Actions.TryGetValue(actionCode, out var outcome) ? outcome : ActionOutcomes.Challenge;
+
+    public bool Allows(string verificationMethod) => VerificationMethods.Contains(verificationMethod, StringComparer.Ordinal);
+}

@@ -1,0 +1,79 @@
+namespace Challenges.Api.Tenants;
+
+/// <summary>One tenant from configuration (<c>Tenants__N__...</c>).</summary>
+public sealed class TenantOptions
+{
+    public string Id { get; set; } = "";
+
+    /// <summary>Active secret keys; two during a rotation.</summary>
+    public IList<string> SecretKeys { get; } = [];
+
+    /// <summary>Where <c>*.created</c> and lifecycle events are POSTed.</summary>
+    public Uri? WebhookUrl { get; set; }
+
+    /// <summary>CORS origins allowed to call the Client API.</summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    public DeliveryChoice Delivery { get; set; } = new();
+
+    public PushOptions Push { get; set; } = new();
+
+    public StepUpOptions StepUp { get; set; } = new();
+
+    /// <summary>Verification methods users of this tenant may use; empty means SMS, WHATSAPP, EMAIL_OTP and PUSH.</summary>
+    public IList<string> VerificationMethods { get; } = [];
+
+    /// <summary>Per action code: <c>CHALLENGE</c> (default), <c>ALLOW</c> or <c>BLOCK</c>.</summary>
+    public IDictionary<string, string> Actions { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    public LimitOptions Limits { get; set; } = new();
+}
+
+/// <summary>The provider per OTP channel: <c>Webhook</c>, <c>Twilio</c>, <c>Smtp</c> or <c>Log</c>.</summary>
+public sealed class DeliveryChoice
+{
+    public string Sms { get; set; } = DeliveryProviders.Webhook;
+    public string WhatsApp { get; set; } = DeliveryProviders.Webhook;
+    public string Email { get; set; } = DeliveryProviders.Webhook;
+}
+
+public static class DeliveryProviders
+{
+    public const string Webhook = "Webhook";
+    public const string Twilio = "Twilio";
+    public const string Smtp = "Smtp";
+    public const string Log = "Log";
+}
+
+public sealed class PushOptions
+{
+    /// <summary>When on, start-push returns a <c>verificationCode</c> that the device must echo.</summary>
+    public bool NumberMatching { get; set; }
+}
+
+public sealed class StepUpOptions
+{
+    /// <summary>Step-up channels enabled for the tenant; BIOMETRIC by default, AUTHY only when configured.</summary>
+    public IList<string> Channels { get; } = [];
+}
+
+/// <summary>Limits of CONTRACT.md section 6; each can be changed per tenant.</summary>
+public sealed class LimitOptions
+{
+    public int OtpLength { get; set; } = 6;
+    public TimeSpan OtpLifetime { get; set; } = TimeSpan.FromMinutes(10);
+    public int OtpMaxAttempts { get; set; } = 5;
+    public int SmsSendsPerWindow { get; set; } = 6;
+    public int EmailSendsPerWindow { get; set; } = 12;
+    public TimeSpan SendWindow { get; set; } = TimeSpan.FromMinutes(10);
+    public int VerifiesPerWindow { get; set; } = 10;
+    public TimeSpan VerifyWindow { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan PushLifetime { get; set; } = TimeSpan.FromMinutes(5);
+    public int PushStartsPerWindow { get; set; } = 5;
+    public TimeSpan PushWindow { get; set; } = TimeSpan.FromMinutes(10);
+    public int StepUpsPerWindow { get; set; } = 5;
+    public TimeSpan StepUpWindow { get; set; } = TimeSpan.FromMinutes(10);
+    public int StartsPerIpPerWindow { get; set; } = 60;
+    public TimeSpan IpWindow { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan ActionRetention { get; set; } = TimeSpan.FromDays(30);
+}

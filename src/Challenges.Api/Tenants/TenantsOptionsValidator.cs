@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Options;
+
+namespace Challenges.Api.Tenants;
+
+/// <summary>Refuses to start with a tenant list that would misbehave, naming the configuration key at fault.</summary>
+public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
+{
+    public const int MinSecretKeyLength = 32;
+    private static readonly string[] Providers =
+        [DeliveryProviders.Webhook, DeliveryProviders.Twilio, DeliveryProviders.Smtp, DeliveryProviders.Log];
+    private static readonly string[] StepUpChannels = ["AUTHY", "BIOMETRIC"];
+
+    public ValidateOptionsResult Validate(string? name, TenantsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Tenants.Count; i++)
+        {
+            var tenant = options.Tenants[i];
+            var at = $"Tenants__{i}__";
+            if (string.IsNullOrWhiteSpace(tenant.Id) || tenant.Id.Length > 128 || tenant.Id.Any(char.IsControl))
+            {
+                failures.Add($"{at}Id must be 1 to 128 characters.");
+            }
+            else if (!ids.Add(tenant.Id))
+            {
+                failures.Add($"{at}Id '{tenant.Id}' is used by two tenants.");
+            }
+            if (tenant.SecretKeys.Count is 0 or > 2)
+            {
+                failures.Add($"{at}SecretKeys must hold one or two keys (two during a rotation).");
+            }
+            for (var k = 0; k < tenant.SecretKeys.Count; k++)
+            {
+                var key = tenant.SecretKeys[k];
+                if (key is null || key.Length < MinSecretKeyLength)
+                {
+                    failures.Add($"{at}SecretKeys__{k} must be at least {MinSecretKeyLength} characters.");
+                }
+                else if (!keys.Add(key))
+                {
+                    failures.Add($"{at}SecretKeys__{k} is used twice.");
+                }
+            }
+            foreach (var (channel, provider) in new[] { ("Sms", tenant.Delivery.Sms), ("WhatsApp", tenant.Delivery.WhatsApp), ("Email", tenant.Delivery.Email) })
+            {
+                if (!Providers.Contains(provider, StringComparer.Ordinal))
+                {
+                    failures.Add($"{at}Delivery__{channel} must be one of {string.Join(", ", Providers)}.");
+                }
+            }
+            foreach (var method in tenant.VerificationMethods)
+            {
+                if (!VerificationMethods.Default.Contains(method, StringComparer.Ordinal))
+                {
+                    failures.Add($"{at}VerificationMethods: '{method}' is not one of {string.Join(", ", VerificationMethods.Default)}.");
+                }
+            }
+            foreach (var (action, outcome) in tenant.Actions)
+            {
+                if (!ActionOutcomes.All.Contains(outcome, StringComparer.Ordinal))
+                {
+                    failures.Add($"{at}Actions__{action} must be one of {string.Join(", ", ActionOutcomes.All)}.");
+                }
+            }
+            foreach (var channel in tenant.StepUp.Channels)
+            {
+                if (!StepUpChannels.Contains(channel, StringComparer.Ordinal))
+                {
+                    failures.Add($"{at}StepUp__Channels: '{channel}' is not one of AUTHY, BIOMETRIC.");
+                }
+            }
+            if (tenant.WebhookUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+            {
+                failures.Add($"{at}WebhookUrl must be an absolute http or https URL.");
+            }
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

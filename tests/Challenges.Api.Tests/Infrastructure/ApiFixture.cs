@@ -1,0 +1,64 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Challenges.Api.Tests.Infrastructure;
+
+/// <summary>One real Redis, one webhook listener and one server for the integration tests of the "api" collection.</summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public RedisServer Redis { get; private set; } = null!;
+    public WebhookListener Webhooks { get; private set; } = null!;
+    public FakeClock Clock { get; } = new();
+    public ChallengesFactory Factory { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        Redis = new RedisServer();
+        Webhooks = new WebhookListener();
+        Factory = new ChallengesFactory(Redis.Configuration, Webhooks.Url, Clock);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A client with the Server API's secret-key Basic header.</summary>
+    public HttpClient ServerClient(string secretKey = TestTenants.AKey)
+    {
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(secretKey + ":")));
+        return client;
+    }
+
+    /// <summary>A client with a client token.</summary>
+    public HttpClient BearerClient(string token)
+    {
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>A client with tenant Basic as Android sends it (padded base64 of "tenantId:").</summary>
+    public HttpClient DeviceClient(string tenantId = TestTenants.A)
+    {
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(tenantId + ":")));
+        return client;
+    }
+
+    public HttpClient AnonymousClient() => Factory.CreateClient();
+
+    public static string NewUserId() => "user-" + Guid.NewGuid().ToString("N")[..12];
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Webhooks.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Challenges.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The server under test. Only I/O is swapped: the Redis it talks to (a real redis-server), the clock, and the
+/// webhook URL (a real listener). Authentication is never bypassed.
+/// </summary>
+public sealed class ChallengesFactory(string redisConfiguration, Uri webhookUrl, FakeClock clock,
+    IReadOnlyDictionary<string, string?>? extra = null) : WebApplicationFactory<Program>
+{
+    public FakeClock Clock { get; } = clock;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        var settings = TestTenants.Configuration(webhookUrl);
+        settings["Redis:Configuration"] = redisConfiguration;
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+}

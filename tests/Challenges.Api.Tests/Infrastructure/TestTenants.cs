@@ -1,0 +1,40 @@
+namespace Challenges.Api.Tests.Infrastructure;
+
+/// <summary>The tenants every test server is configured with (test-only keys).</summary>
+public static class TestTenants
+{
+    public const string A = "tenant-a";
+    public const string AKey = "test-secret-key-tenant-a-0123456789abcdef";
+    public const string AKeyRotated = "test-secret-key-tenant-a-rotated-0123456789";
+    public const string B = "tenant-b";
+    public const string BKey = "test-secret-key-tenant-b-0123456789abcdef";
+
+    /// <summary>Tenant with push number matching on.</summary>
+    public const string Match = "tenant-match";
+    public const string MatchKey = "test-secret-key-tenant-match-0123456789ab";
+
+    public const string SigningKey = "test-token-signing-key-0123456789abcdef0123456789";
+
+    /// <summary>Configuration for the three tenants; the webhook URL points at the tests' listener.</summary>
+    public static Dictionary<string, string?> Configuration(Uri webhookUrl) => new()
+    {
+        ["Tenants:0:Id"] = A,
+        ["Tenants:0:SecretKeys:0"] = AKey,
+        ["Tenants:0:SecretKeys:1"] = AKeyRotated,
+        ["Tenants:0:WebhookUrl"] = webhookUrl.ToString(),
+        ["Tenants:0:AllowedOrigins:0"] = "https://app.example",
+        ["Tenants:0:Actions:blockedAction"] = "BLOCK",
+        ["Tenants:0:Actions:allowedAction"] = "ALLOW",
+        ["Tenants:1:Id"] = B,
+        ["Tenants:1:SecretKeys:0"] = BKey,
+        ["Tenants:1:WebhookUrl"] = webhookUrl.ToString(),
+        ["Tenants:1:StepUp:Channels:0"] = "AUTHY",
+        ["Tenants:1:StepUp:Channels:1"] = "BIOMETRIC",
+        ["Tenants:2:Id"] = Match,
+        ["Tenants:2:SecretKeys:0"] = MatchKey,
+        ["Tenants:2:WebhookUrl"] = webhookUrl.ToString(),
+        ["Tenants:2:Push:NumberMatching"] = "true",
+        ["Tokens:SigningKey"] = SigningKey,
+        ["PublicUrl"] = "https://challenges.test",
+    };
+}
