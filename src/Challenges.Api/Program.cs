@@ -1,4 +1,5 @@
 using Challenges.Api.Actions;
+using Challenges.Api.Delivery;
 using Challenges.Api.Health;
 using Challenges.Api.Http;
 using Challenges.Api.Storage;
@@ -17,6 +18,9 @@ builder.Services.AddTenantsAndTokens();
 
 // State: Redis when configured, else the embedded in-memory store.
 builder.Services.AddStorage(builder.Configuration);
+
+// Outbound delivery: signed webhooks and message providers.
+builder.Services.AddDelivery();
 
 // Features.
 builder.Services.AddUsers();

@@ -16,6 +16,8 @@ public static class JsonDefaults
         // Numbers in strings and other leniencies stay off: a wrong type is a 400 naming the field.
         options.NumberHandling = JsonNumberHandling.Strict;
         options.MaxDepth = 32;
+        // API answers are JSON, never HTML: '+' in a phone number stays '+'.
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         options.Converters.Add(new UtcTimeConverter());
         return options;
     }
