@@ -2,6 +2,7 @@ using Challenges.Api.Actions;
 using Challenges.Api.Delivery;
 using Challenges.Api.Health;
 using Challenges.Api.Http;
+using Challenges.Api.RateLimiting;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Users;
@@ -18,6 +19,7 @@ builder.Services.AddTenantsAndTokens();
 
 // State: Redis when configured, else the embedded in-memory store.
 builder.Services.AddStorage(builder.Configuration);
+builder.Services.AddRateLimits();
 
 // Outbound delivery: signed webhooks and message providers.
 builder.Services.AddDelivery();

@@ -13,6 +13,9 @@ public sealed record ActionRecord
     public required DateTimeOffset StateUpdatedAt { get; init; }
     public string? VerificationMethod { get; init; }
 
+    /// <summary>The latest challenge started for this action; the Client API's verify calls answer it.</summary>
+    public string? ChallengeId { get; init; }
+
     /// <summary>Set by the first <c>/v1/validate</c> that saw the action succeeded: validation is single use.</summary>
     public bool Validated { get; init; }
 
