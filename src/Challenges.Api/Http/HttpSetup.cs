@@ -24,6 +24,8 @@ public static class HttpSetup
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseContractStatusCodeBodies();
         app.UseMiddleware<RequestGuardMiddleware>();
+        // Routing after the guard: it matches on Content-Type, which the guard has just normalised.
+        app.UseRouting();
         return app;
     }
 }
