@@ -28,6 +28,7 @@ public static class AuthenticationSetup
         services.AddSingleton<TenantRegistry>();
 
         services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>();
         services.AddSingleton<SigningKeyProvider>();
         services.AddSingleton<TokenService>();
 

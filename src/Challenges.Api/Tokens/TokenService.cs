@@ -170,26 +170,18 @@ public sealed class TokenService
 /// <summary>The token signing key: from configuration, or random per process in Development.</summary>
 public sealed class SigningKeyProvider
 {
-    public SigningKeyProvider(IOptions<TokenOptions> options, IHostEnvironment environment, ILogger<SigningKeyProvider> logger)
+    public SigningKeyProvider(IOptions<TokenOptions> options, ILogger<SigningKeyProvider> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(environment);
+        // The options validator has already refused an empty key outside Development and a short one anywhere.
         var configured = options.Value.SigningKey;
         if (string.IsNullOrEmpty(configured))
         {
-            if (!environment.IsDevelopment())
-            {
-                throw new InvalidOperationException("Tokens__SigningKey is required outside Development (at least 32 bytes).");
-            }
             Key = RandomNumberGenerator.GetBytes(32);
             TokenLog.RandomSigningKey(logger);
             return;
         }
         Key = Encoding.UTF8.GetBytes(configured);
-        if (Key.Length < 32)
-        {
-            throw new InvalidOperationException("Tokens__SigningKey must be at least 32 bytes.");
-        }
     }
 
     public byte[] Key { get; }

@@ -1,0 +1,78 @@
+using Challenges.Api.Tenants;
+using Challenges.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Challenges.Api.Tests.Http;
+
+public sealed class ConfigurationTests
+{
+    private static TenantsOptions Tenants(params TenantOptions[] tenants)
+    {
+        var options = new TenantsOptions();
+        foreach (var t in tenants)
+        {
+            options.Tenants.Add(t);
+        }
+        return options;
+    }
+
+    private static TenantOptions Tenant(string id, params string[] keys)
+    {
+        var t = new TenantOptions { Id = id };
+        foreach (var k in keys)
+        {
+            t.SecretKeys.Add(k);
+        }
+        return t;
+    }
+
+    [Fact]
+    public void A_valid_tenant_list_passes()
+    {
+        Assert.True(new TenantsOptionsValidator().Validate(null, Tenants(Tenant("a", TestTenants.AKey))).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("", TestTenants.AKey, "Tenants__0__Id")]
+    [InlineData("a", "short", "Tenants__0__SecretKeys__0 must be at least 32")]
+    public void A_bad_tenant_names_the_key(string id, string key, string expected)
+    {
+        var result = new TenantsOptionsValidator().Validate(null, Tenants(Tenant(id, key)));
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Duplicate_ids_keys_and_unknown_providers_are_refused()
+    {
+        var second = Tenant("a", TestTenants.AKey);
+        second.Delivery.Sms = "Pigeon";
+        var result = new TenantsOptionsValidator().Validate(null, Tenants(Tenant("a", TestTenants.AKey), second));
+        Assert.Contains("Tenants__1__Id 'a' is used by two tenants", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Tenants__1__SecretKeys__0 is used twice", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Tenants__1__Delivery__Sms must be one of", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_server_refuses_to_start_with_a_bad_tenant()
+    {
+        using var factory = new ChallengesFactory("", new Uri("http://127.0.0.1:1/"), new FakeClock(),
+            new Dictionary<string, string?> { ["Tenants:0:SecretKeys:0"] = "too-short" });
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Tenants__0__SecretKeys__0", Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_server_refuses_to_start_outside_development_without_a_signing_key()
+    {
+        using var factory = new ChallengesFactory("", new Uri("http://127.0.0.1:1/"), new FakeClock(),
+            new Dictionary<string, string?> { ["Tokens:SigningKey"] = "" });
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Tokens__SigningKey", Flatten(error), StringComparison.Ordinal);
+    }
+
+    private static string Flatten(Exception e) => e is AggregateException a
+        ? string.Join(" | ", a.InnerExceptions.Select(Flatten))
+        : e.Message + (e.InnerException is null ? "" : " | " + Flatten(e.InnerException));
+}
