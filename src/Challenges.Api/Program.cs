@@ -7,6 +7,11 @@ using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Users;
 
+if (args.Contains(HealthProbe.Argument))
+{
+    return await HealthProbe.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
@@ -41,7 +46,8 @@ app.MapUsers();
 app.MapActions();
 
 app.LogStartup();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;
