@@ -1,3 +1,4 @@
+using Challenges.Api.Delivery;
 using Challenges.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -6,7 +7,7 @@ namespace Challenges.Api.Health;
 /// <summary>Liveness (the process answers) and readiness (the store answers).</summary>
 public static class HealthEndpoints
 {
-    public sealed record HealthResponse(string Status, string? Store = null);
+    public sealed record HealthResponse(string Status, string? Store = null, long? OutboxBacklog = null);
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
@@ -18,12 +19,13 @@ public static class HealthEndpoints
 
     public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("Healthy"));
 
-    public static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Ready(IStateStore store)
+    /// <summary>Ready when the store answers; <c>outboxBacklog</c> counts users with lifecycle events not yet delivered.</summary>
+    public static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Ready(IStateStore store, IWorkQueue queue)
     {
         try
         {
             await store.PingAsync();
-            return TypedResults.Ok(new HealthResponse("Healthy", "up"));
+            return TypedResults.Ok(new HealthResponse("Healthy", "up", await OutboxWorker.BacklogAsync(queue)));
         }
         catch (StoreUnavailableException)
         {

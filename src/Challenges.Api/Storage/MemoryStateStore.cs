@@ -4,8 +4,16 @@ namespace Challenges.Api.Storage;
 /// The embedded store for a single process: the same semantics as <see cref="RedisStateStore"/>, with expiry read
 /// from <see cref="TimeProvider"/>. State is lost on restart. Expired entries are swept as writes arrive.
 /// </summary>
-public sealed class MemoryStateStore(TimeProvider time) : IStateStore
+public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueue
 {
+    private sealed class Queue
+    {
+        public readonly Dictionary<string, DateTimeOffset> Due = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, long> Sequences = new(StringComparer.Ordinal);
+    }
+
+    private readonly Dictionary<string, Queue> _queues = new(StringComparer.Ordinal);
+
     private sealed class Entry
     {
         public string? Value;
@@ -128,6 +136,78 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore
     }
 
     public Task PingAsync() => Task.CompletedTask;
+
+    private Queue QueueOf(string name)
+    {
+        if (!_queues.TryGetValue(name, out var queue))
+        {
+            _queues[name] = queue = new Queue();
+        }
+        return queue;
+    }
+
+    public Task AddAsync(string queue, string member, long sequence, DateTimeOffset due)
+    {
+        lock (_lock)
+        {
+            var q = QueueOf(queue);
+            if (!q.Sequences.TryGetValue(member, out var current) || sequence > current)
+            {
+                q.Sequences[member] = sequence;
+            }
+            q.Due.TryAdd(member, due);
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string queue, DateTimeOffset now, DateTimeOffset leaseUntil, int take)
+    {
+        lock (_lock)
+        {
+            var q = QueueOf(queue);
+            var due = q.Due.Where(d => d.Value <= now).OrderBy(d => d.Value).Take(take).Select(d => d.Key).ToList();
+            foreach (var member in due)
+            {
+                q.Due[member] = leaseUntil;
+            }
+            return Task.FromResult<IReadOnlyList<ClaimedWork>>(
+                due.Select(m => new ClaimedWork(m, q.Sequences.GetValueOrDefault(m))).ToList());
+        }
+    }
+
+    public Task ReleaseAsync(string queue, string member, long processedSequence, DateTimeOffset? nextDue, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            var q = QueueOf(queue);
+            if (!q.Due.ContainsKey(member))
+            {
+                return Task.CompletedTask;
+            }
+            if (nextDue is { } next)
+            {
+                q.Due[member] = next;
+            }
+            else if (q.Sequences.GetValueOrDefault(member) > processedSequence)
+            {
+                q.Due[member] = now;
+            }
+            else
+            {
+                q.Due.Remove(member);
+                q.Sequences.Remove(member);
+            }
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<long> LengthAsync(string queue)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult((long)QueueOf(queue).Due.Count);
+        }
+    }
 
     private Entry? Live(string key)
     {

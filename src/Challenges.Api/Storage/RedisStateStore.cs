@@ -9,8 +9,44 @@ namespace Challenges.Api.Storage;
 /// Every call is bounded by <see cref="RedisOptions.OperationTimeout"/>; connection failures and time-outs surface as
 /// <see cref="StoreUnavailableException"/>.
 /// </summary>
-public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOptions> options) : IStateStore
+public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOptions> options) : IStateStore, IWorkQueue
 {
+    /// <summary>KEYS: queue (zset member → due ms), sequences (hash). ARGV: member, sequence, due ms.</summary>
+    internal const string QueueAddScript = """
+        local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1')
+        if tonumber(ARGV[2]) > current then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
+        redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
+        return 1
+        """;
+
+    /// <summary>KEYS: queue, sequences. ARGV: now ms, lease-until ms, take. Returns member, sequence pairs.</summary>
+    internal const string QueueClaimScript = """
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+        local result = {}
+        for _, member in ipairs(due) do
+          redis.call('ZADD', KEYS[1], 'XX', ARGV[2], member)
+          table.insert(result, member)
+          table.insert(result, redis.call('HGET', KEYS[2], member) or '0')
+        end
+        return result
+        """;
+
+    /// <summary>KEYS: queue, sequences. ARGV: member, processed sequence, next due ms or '', now ms.</summary>
+    internal const string QueueReleaseScript = """
+        if ARGV[3] ~= '' then
+          redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
+          return 1
+        end
+        local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+        if current > tonumber(ARGV[2]) then
+          redis.call('ZADD', KEYS[1], 'XX', ARGV[4], ARGV[1])
+          return 0
+        end
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        redis.call('HDEL', KEYS[2], ARGV[1])
+        return 2
+        """;
+
     /// <summary>
     /// Conditional batch. ARGV holds five values per key: op, expect, expected, value, number (ttl ms or score).
     /// All conditions are checked before anything is written.
@@ -116,6 +152,29 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
     });
 
     public Task PingAsync() => Run(async () => await Db.PingAsync());
+
+    private RedisKey[] QueueKeys(string queue) => [K(queue), K(queue + ":seq")];
+
+    public Task AddAsync(string queue, string member, long sequence, DateTimeOffset due) => Run(async () =>
+        await Db.ScriptEvaluateAsync(QueueAddScript, QueueKeys(queue), [member, sequence, due.ToUnixTimeMilliseconds()]));
+
+    public Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string queue, DateTimeOffset now, DateTimeOffset leaseUntil, int take) => Run(async () =>
+    {
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueClaimScript, QueueKeys(queue),
+            [now.ToUnixTimeMilliseconds(), leaseUntil.ToUnixTimeMilliseconds(), take]))!;
+        var claimed = new List<ClaimedWork>(result.Length / 2);
+        for (var i = 0; i + 1 < result.Length; i += 2)
+        {
+            claimed.Add(new ClaimedWork((string)result[i]!, long.Parse((string)result[i + 1]!, CultureInfo.InvariantCulture)));
+        }
+        return (IReadOnlyList<ClaimedWork>)claimed;
+    });
+
+    public Task ReleaseAsync(string queue, string member, long processedSequence, DateTimeOffset? nextDue, DateTimeOffset now) => Run(async () =>
+        await Db.ScriptEvaluateAsync(QueueReleaseScript, QueueKeys(queue),
+            [member, processedSequence, nextDue?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? "", now.ToUnixTimeMilliseconds()]));
+
+    public Task<long> LengthAsync(string queue) => Run(async () => await Db.SortedSetLengthAsync(K(queue)));
 
     private async Task<T> Run<T>(Func<Task<T>> call)
     {

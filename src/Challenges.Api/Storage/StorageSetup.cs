@@ -11,12 +11,16 @@ public static partial class StorageSetup
             .ValidateOnStart();
         if (string.IsNullOrWhiteSpace(configuration[$"{RedisOptions.Section}:Configuration"]))
         {
-            services.AddSingleton<IStateStore, MemoryStateStore>();
+            services.AddSingleton<MemoryStateStore>();
+            services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<MemoryStateStore>());
+            services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<MemoryStateStore>());
         }
         else
         {
             services.AddSingleton<RedisConnection>();
-            services.AddSingleton<IStateStore, RedisStateStore>();
+            services.AddSingleton<RedisStateStore>();
+            services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<RedisStateStore>());
+            services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<RedisStateStore>());
         }
         return services;
     }

@@ -47,4 +47,14 @@ public static class StoreKeys
         $"u:{UserTag(tenantId, userId)}:stepup-ref:{E(reference)}";
 
     public static string StepUpInFlight(string tenantId, string userId) => $"u:{UserTag(tenantId, userId)}:stepup";
+
+    /// <summary>Shard <paramref name="shard"/> of the queue of users with undelivered lifecycle events.</summary>
+    public static string OutboxQueue(int shard) => $"outbox:{{{shard}}}";
+
+    /// <summary>The outbox queue member for a user: tenant and user, escaped.</summary>
+    public static string OutboxMember(string tenantId, string userId) => $"{E(tenantId)}:{E(userId)}";
+
+    public static (string TenantId, string UserId)? ParseOutboxMember(string member) => ParseActionMember(member) is { } pair
+        ? (pair.ActionCode, pair.IdempotencyKey)
+        : null;
 }

@@ -13,6 +13,12 @@ public sealed record UserRecord
     public JsonElement? Custom { get; init; }
     public IReadOnlyList<AuthenticatorRecord> Authenticators { get; init; } = [];
 
+    /// <summary>Lifecycle events not yet delivered (see <see cref="LifecycleEvents"/>).</summary>
+    public IReadOnlyList<OutboxEvent> Outbox { get; init; } = [];
+
+    /// <summary>How many lifecycle events were ever written for this user; orders them for the outbox queue.</summary>
+    public long OutboxSequence { get; init; }
+
     public static UserRecord Empty { get; } = new();
 
     public IEnumerable<AuthenticatorRecord> Verified => Authenticators.Where(a => a.IsVerified);

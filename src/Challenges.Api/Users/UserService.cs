@@ -27,17 +27,19 @@ public sealed class UserService(UserStore users, IStateStore store, TimeProvider
         _ => requested,
     };
 
+    /// <summary>
+    /// Deletes the user's attributes, authenticators and actions. The document itself stays, empty but for the
+    /// <c>authenticator.deleted</c> events still to be delivered.
+    /// </summary>
     public async Task DeleteAsync(Tenant tenant, string userId)
     {
-        var user = await users.GetAsync(tenant.Id, userId);
-        await RemoveDeviceKeysAsync(tenant, user.Authenticators);
+        var before = await users.GetAsync(tenant.Id, userId);
         var actions = await store.IndexRangeAsync(StoreKeys.ActionIndex(tenant.Id, userId), double.NegativeInfinity, int.MaxValue);
-        var changes = actions.Select(StoreKeys.ParseActionMember).OfType<(string ActionCode, string IdempotencyKey)>()
-            .Select(a => StateChange.Delete(StoreKeys.Action(tenant.Id, userId, a.ActionCode, a.IdempotencyKey)))
-            .ToList();
-        changes.Add(StateChange.Delete(StoreKeys.User(tenant.Id, userId)));
-        changes.Add(StateChange.Delete(StoreKeys.ActionIndex(tenant.Id, userId)));
-        await store.CommitAsync(changes);
+        await users.UpdateAsync(tenant.Id, userId, user => UserRecord.Empty with { Outbox = user.Outbox, OutboxSequence = user.OutboxSequence },
+            _ => actions.Select(StoreKeys.ParseActionMember).OfType<(string ActionCode, string IdempotencyKey)>()
+                .Select(a => StateChange.Delete(StoreKeys.Action(tenant.Id, userId, a.ActionCode, a.IdempotencyKey)))
+                .Append(StateChange.Delete(StoreKeys.ActionIndex(tenant.Id, userId))));
+        await RemoveDeviceKeysAsync(tenant, before.Authenticators);
     }
 
     /// <summary>Adds an authenticator the backend verified; the same method and destination again returns the existing one.</summary>

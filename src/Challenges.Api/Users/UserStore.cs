@@ -1,10 +1,20 @@
+using System.Security.Cryptography;
+using System.Text;
 using Challenges.Api.Storage;
+using Challenges.Api.Tenants;
 
 namespace Challenges.Api.Users;
 
-/// <summary>Users as documents in the store; an absent document reads as <see cref="UserRecord.Empty"/>.</summary>
-public sealed class UserStore(IStateStore store)
+/// <summary>
+/// Users as documents in the store; an absent document reads as <see cref="UserRecord.Empty"/>. Changes that add or
+/// remove verified authenticators carry their lifecycle events in the same atomic write, and the user is queued for
+/// the outbox worker before that write, so no event can be committed without being found.
+/// </summary>
+public sealed class UserStore(IStateStore store, IWorkQueue queue, TenantRegistry tenants, TimeProvider time)
 {
+    public const int OutboxShards = 16;
+    private const int MaxAttempts = 200;
+
     public async Task<UserRecord> GetAsync(string tenantId, string userId) =>
         (await store.ReadAsync<UserRecord>(StoreKeys.User(tenantId, userId)))?.Value ?? UserRecord.Empty;
 
@@ -17,10 +27,43 @@ public sealed class UserStore(IStateStore store)
     {
         ArgumentNullException.ThrowIfNull(change);
         var key = StoreKeys.User(tenantId, userId);
-        await store.CommitAsync([StateChange.PutIfAbsent(key, StoreJson.Write(UserRecord.Empty))]);
-        return await store.UpdateAsync(key, change, _ => null, alsoApply) ?? UserRecord.Empty;
+        var emitsEvents = tenants.FindById(tenantId)?.Options.WebhookUrl is not null;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var current = await store.ReadAsync<UserRecord>(key);
+            var before = current?.Value ?? UserRecord.Empty;
+            var next = change(before);
+            if (next is null)
+            {
+                return before;
+            }
+            var now = time.GetUtcNow();
+            if (emitsEvents)
+            {
+                next = LifecycleEvents.Append(before, next, userId, now);
+                if (next.OutboxSequence > before.OutboxSequence)
+                {
+                    await queue.AddAsync(OutboxQueueOf(tenantId, userId), StoreKeys.OutboxMember(tenantId, userId), next.OutboxSequence, now);
+                }
+            }
+            var json = StoreJson.Write(next);
+            List<StateChange> changes = [current is null ? StateChange.PutIfAbsent(key, json) : StateChange.Replace(key, current.Raw, json)];
+            if (alsoApply is not null)
+            {
+                changes.AddRange(alsoApply(next));
+            }
+            if (await store.CommitAsync(changes))
+            {
+                return next;
+            }
+        }
+        throw new InvalidOperationException($"Gave up updating a user after {MaxAttempts} conflicting writes.");
     }
 
-    public Task DeleteAsync(string tenantId, string userId) =>
-        store.CommitAsync([StateChange.Delete(StoreKeys.User(tenantId, userId)), StateChange.Delete(StoreKeys.ActionIndex(tenantId, userId))]);
+    /// <summary>The outbox queue shard of a user: a stable hash, the same in every process.</summary>
+    public static string OutboxQueueOf(string tenantId, string userId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(StoreKeys.OutboxMember(tenantId, userId)));
+        return StoreKeys.OutboxQueue(hash[0] % OutboxShards);
+    }
 }

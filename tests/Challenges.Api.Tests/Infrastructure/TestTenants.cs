@@ -36,5 +36,6 @@ public static class TestTenants
         ["Tenants:2:Push:NumberMatching"] = "true",
         ["Tokens:SigningKey"] = SigningKey,
         ["PublicUrl"] = "https://challenges.test",
+        ["Outbox:PollInterval"] = "00:00:00.050",
     };
 }

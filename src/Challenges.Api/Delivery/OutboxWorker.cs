@@ -1,0 +1,136 @@
+using Challenges.Api.Storage;
+using Challenges.Api.Tenants;
+using Challenges.Api.Users;
+using Microsoft.Extensions.Options;
+
+namespace Challenges.Api.Delivery;
+
+/// <summary>
+/// Delivers lifecycle events from the users' outboxes, in every server process. Users with events wait in a leased
+/// queue in the store, so each user's events are worked on by one process at a time and taken over when a process
+/// dies. Failed deliveries are retried with exponential back-off; each event keeps its id across attempts.
+/// </summary>
+public sealed partial class OutboxWorker(
+    IWorkQueue queue,
+    UserStore users,
+    TenantRegistry tenants,
+    WebhookClient webhooks,
+    TimeProvider time,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxWorker> logger) : BackgroundService
+{
+    private const int ClaimBatch = 20;
+    private const int EventsPerClaim = 8;
+    private readonly OutboxOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var worked = false;
+            try
+            {
+                for (var shard = 0; shard < UserStore.OutboxShards; shard++)
+                {
+                    worked |= await RunShardAsync(StoreKeys.OutboxQueue(shard), stoppingToken) > 0;
+                }
+            }
+            catch (StoreUnavailableException)
+            {
+                LogStoreUnavailable(logger);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogUnexpected(logger, e);
+            }
+            if (!worked)
+            {
+                try
+                {
+                    await Task.Delay(_options.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Works through the due users of one queue shard; returns how many it claimed.</summary>
+    public async Task<int> RunShardAsync(string shard, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var claimed = await queue.ClaimAsync(shard, now, now + _options.Lease, ClaimBatch);
+        foreach (var work in claimed)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await ProcessAsync(shard, work, cancellationToken);
+        }
+        return claimed.Count;
+    }
+
+    private async Task ProcessAsync(string shard, ClaimedWork work, CancellationToken cancellationToken)
+    {
+        if (StoreKeys.ParseOutboxMember(work.Member) is not var (tenantId, userId) || tenants.FindById(tenantId) is not { } tenant)
+        {
+            await queue.ReleaseAsync(shard, work.Member, long.MaxValue, null, time.GetUtcNow());
+            return;
+        }
+        var user = await users.GetAsync(tenantId, userId);
+        var now = time.GetUtcNow();
+        var outcomes = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var e in user.Outbox.Where(e => e.NextAttemptAt <= now).Take(EventsPerClaim))
+        {
+            var delivered = tenant.Options.WebhookUrl is null
+                || (await webhooks.SendAsync(tenant, e.Type, e.Data.Select(d => new KeyValuePair<string, string?>(d.Key, d.Value)), e.Id, cancellationToken)).Delivered;
+            outcomes[e.Id] = delivered;
+        }
+        now = time.GetUtcNow();
+        var after = await users.UpdateAsync(tenantId, userId, u =>
+        {
+            var remaining = new List<OutboxEvent>();
+            foreach (var e in u.Outbox)
+            {
+                if (!outcomes.TryGetValue(e.Id, out var delivered))
+                {
+                    remaining.Add(e);
+                }
+                else if (!delivered)
+                {
+                    var attempts = e.Attempts + 1;
+                    if (now - e.CreatedAt >= _options.GiveUpAfter)
+                    {
+                        LogGaveUp(logger, e.Type, e.Id, attempts);
+                        continue;
+                    }
+                    remaining.Add(e with { Attempts = attempts, NextAttemptAt = now + _options.DelayAfter(attempts) });
+                }
+            }
+            return outcomes.Count == 0 ? null : u with { Outbox = remaining };
+        });
+        DateTimeOffset? nextDue = after.Outbox.Count == 0 ? null : after.Outbox.Min(e => e.NextAttemptAt);
+        await queue.ReleaseAsync(shard, work.Member, after.OutboxSequence, nextDue, now);
+    }
+
+    /// <summary>Users with undelivered events, across all shards: the backlog operators watch.</summary>
+    public static async Task<long> BacklogAsync(IWorkQueue queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        long total = 0;
+        for (var shard = 0; shard < UserStore.OutboxShards; shard++)
+        {
+            total += await queue.LengthAsync(StoreKeys.OutboxQueue(shard));
+        }
+        return total;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox worker: store unavailable; retrying")]
+    private static partial void LogStoreUnavailable(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox worker: unexpected failure")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox: gave up on {Type} event {EventId} after {Attempts} attempts")]
+    private static partial void LogGaveUp(ILogger logger, string type, string eventId, int attempts);
+}
