@@ -161,6 +161,22 @@ test("a wrong secret key is a 401 unauthorized AuthsignalError", async () => {
   await rejectsWith(serverSdk("not-a-secret-key").getUser({ userId: newUserId() }), 401, "unauthorized");
 });
 
+test("user ids as identity providers spell them travel unencoded in the SDK's paths and round-trip", async () => {
+  // The SDK interpolates userId into the path as is; its Auth0 integration passes ids like "auth0|5f7c8ec7c33c6c004bbafe82".
+  for (const userId of [`auth0|${crypto.randomUUID()}`, `${crypto.randomUUID()}@example.com`, `google-oauth2|${Date.now()}`]) {
+    await authsignal.enrollVerifiedAuthenticator({ userId, attributes: { verificationMethod: "SMS", phoneNumber: "+64270000004" } });
+    const tracked = await authsignal.track({ userId, action: "signIn" });
+    assert.equal(tracked.state, "CHALLENGE_REQUIRED", userId);
+    assert.equal((await authsignal.getAction({ userId, action: "signIn", idempotencyKey: tracked.idempotencyKey })).state, "CHALLENGE_REQUIRED");
+    const [authenticator] = await authsignal.getAuthenticators({ userId });
+    assert.equal(authenticator.userId, userId);
+    await authsignal.updateAction({ userId, action: "signIn", idempotencyKey: tracked.idempotencyKey, attributes: { state: "CHALLENGE_SUCCEEDED" } });
+    const validated = await authsignal.validateChallenge({ token: tracked.token, userId });
+    assert.equal(validated.isValid, true, userId);
+    assert.equal(validated.userId, userId);
+  }
+});
+
 test("getUser for an unknown user is not enrolled", async () => {
   const user = await authsignal.getUser({ userId: newUserId() });
 

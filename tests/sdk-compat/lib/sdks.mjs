@@ -11,16 +11,17 @@ export function serverSdk(key = secretKey) {
 }
 
 /**
- * @authsignal/browser in plain Node 20: it uses the global fetch and window.btoa for requests, and only touches
- * document.cookie / document.location in its constructor (anonymous id cookie). Those few globals are all it needs
- * for the OTP and push flows; no DOM library and no browser.
+ * @authsignal/browser in plain Node 20: it uses the global fetch and window.btoa for requests; the bundled a11y-dialog
+ * scans document.querySelectorAll when the module loads, and the constructor reads and writes document.cookie and
+ * document.location (anonymous id cookie). Those few globals are all the OTP and push flows need; no DOM library and
+ * no browser.
  */
 export async function browserSdk() {
   if (typeof globalThis.window === "undefined") {
     globalThis.window = globalThis;
   }
   if (typeof globalThis.document === "undefined") {
-    globalThis.document = { cookie: "", location: new URL("http://localhost/") };
+    globalThis.document = { cookie: "", readyState: "complete", querySelectorAll: () => [], location: new URL("http://localhost/") };
   }
   const { Authsignal } = await import("@authsignal/browser");
   return new Authsignal({ tenantId, baseUrl: apiUrl });
