@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { browserSdk, serverSdk } from "./lib/sdks.mjs";
 import { startWebhookReceiver } from "./lib/webhooks.mjs";
-import { newUserId } from "./lib/env.mjs";
+import { apiUrl, newUserId } from "./lib/env.mjs";
 import { assertIsoTime } from "./lib/assertions.mjs";
 
 const authsignal = serverSdk();
@@ -210,4 +210,28 @@ test("a forged token comes back as the browser SDK's error result with the contr
   assert.equal(result.data, undefined);
   assert.equal(result.errorCode, "unauthorized", JSON.stringify(result));
   assert.ok(result.errorDescription);
+});
+
+test("the browser SDK's tenant Basic spelling (base64 of the percent-encoded tenant id, no colon) is accepted", async () => {
+  // passkey.signIn starts with this call before it needs WebAuthn; its API client is the SDK's own request code.
+  const started = await web.passkey.api.challenge({ action: "signIn" });
+  assert.equal(started.error, undefined, JSON.stringify(started));
+  assert.ok(started.challengeId, JSON.stringify(started));
+});
+
+test("a browser's CORS preflight for the SDK's requests is allowed from the tenant's origin", async () => {
+  // Node's fetch does not enforce CORS; a browser sends this before every SDK call (Authorization + JSON body).
+  for (const path of ["/client/challenge/sms", "/client/verify/sms", "/client/user-authenticators/email-otp", "/client/challenge"]) {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "https://app.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+      },
+    });
+    assert.ok(response.status === 200 || response.status === 204, `${path}: ${response.status}`);
+    assert.equal(response.headers.get("access-control-allow-origin"), "https://app.example", path);
+    assert.match(response.headers.get("access-control-allow-headers") ?? "", /authorization/i, path);
+  }
 });

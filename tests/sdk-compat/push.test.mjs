@@ -133,6 +133,20 @@ test("push: an answer with a bad signature is refused as invalid_credential and 
   assert.deepEqual(await web.push.verify({ challengeId }), { data: { isVerified: false, isConsumed: false } });
 });
 
+test("push: a device of another user cannot answer the challenge, and the user's own device still can", async () => {
+  const { userId, device } = await enrolledUser();
+  const other = await enrolledUser("ios");
+  const { challengeId } = await startPush(userId);
+
+  const intruder = await other.device.answer(challengeId, true);
+  assert.notEqual(intruder.status, 200, JSON.stringify(intruder.body));
+  assert.ok("error" in intruder.body, JSON.stringify(intruder.body));
+  assert.deepEqual(await web.push.verify({ challengeId }), { data: { isVerified: false, isConsumed: false } });
+
+  assert.deepEqual(ok(await device.answer(challengeId, true), "approve"), { isVerified: true });
+  assert.equal((await web.push.verify({ challengeId })).data.isVerified, true);
+});
+
 test("push: the device removes itself with a time-window signature and is then unknown", async () => {
   const { userId, device, userAuthenticatorId } = await enrolledUser();
 

@@ -16,11 +16,13 @@ export function newDevice({ platform = "android" } = {}) {
   const keyParam = `publicKey=${encode(spki)}`;
 
   async function call(method, path, { body, headers = {}, auth = basic } = {}) {
+    // Android posts application/json; the "ios" device posts its JSON with no Content-Type at all (fetch adds none for
+    // a byte body), which the contract says the server must read as JSON too.
+    const typed = platform !== "ios";
     const response = await fetch(`${baseUrl}/v1/client/user-authenticators/push${path}`, {
       method,
-      // Mobile SDKs send bodies with or without a content type; Android sends JSON, iOS may send none.
-      headers: { Authorization: auth, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
-      body: body ? JSON.stringify(body) : undefined,
+      headers: { Authorization: auth, ...(body && typed ? { "Content-Type": "application/json" } : {}), ...headers },
+      body: body ? (typed ? JSON.stringify(body) : Buffer.from(JSON.stringify(body), "utf8")) : undefined,
     });
     const text = await response.text();
     let json;
