@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { browserSdk, serverSdk } from "./lib/sdks.mjs";
 import { startWebhookReceiver } from "./lib/webhooks.mjs";
-import { apiUrl, newUserId } from "./lib/env.mjs";
+import { apiUrl, expiredToken, newUserId } from "./lib/env.mjs";
 import { assertIsoTime } from "./lib/assertions.mjs";
 
 const authsignal = serverSdk();
@@ -210,6 +210,18 @@ test("a forged token comes back as the browser SDK's error result with the contr
   assert.equal(result.data, undefined);
   assert.equal(result.errorCode, "unauthorized", JSON.stringify(result));
   assert.ok(result.errorDescription);
+});
+
+test("an expired token is reported as expired_token, which makes the browser SDK call onTokenExpired", async () => {
+  assert.ok(expiredToken, "CHALLENGES_EXPIRED_TOKEN is not set: OfficialSdkTests issues it");
+  let expiredCalls = 0;
+  const watched = await browserSdk({ onTokenExpired: () => expiredCalls++ });
+  watched.setToken(expiredToken);
+
+  const result = await watched.sms.challenge();
+
+  assert.equal(result.errorCode, "expired_token", JSON.stringify(result));
+  assert.equal(expiredCalls, 1, "the SDK fires onTokenExpired only for errorCode expired_token");
 });
 
 test("the browser SDK's tenant Basic spelling (base64 of the percent-encoded tenant id, no colon) is accepted", async () => {

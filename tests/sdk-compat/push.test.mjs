@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { browserSdk, serverSdk } from "./lib/sdks.mjs";
 import { startWebhookReceiver } from "./lib/webhooks.mjs";
 import { newDevice } from "./lib/device.mjs";
-import { newUserId } from "./lib/env.mjs";
+import { expiredToken, newUserId } from "./lib/env.mjs";
 
 const authsignal = serverSdk();
 let web;
@@ -156,4 +156,16 @@ test("push: the device removes itself with a time-window signature and is then u
   assert.ok([400, 404].includes(gone.status), JSON.stringify(gone));
   assert.equal(gone.body.error, "invalid_credential");
   assert.equal((await authsignal.getUser({ userId })).isEnrolled, false);
+});
+
+test("push: an expired token is reported as expired_token, which makes the browser SDK call onTokenExpired", async () => {
+  assert.ok(expiredToken, "CHALLENGES_EXPIRED_TOKEN is not set: OfficialSdkTests issues it");
+  let expiredCalls = 0;
+  const watched = await browserSdk({ onTokenExpired: () => expiredCalls++ });
+  watched.setToken(expiredToken);
+
+  const result = await watched.push.challenge({ action: "signIn" });
+
+  assert.equal(result.errorCode, "expired_token", JSON.stringify(result));
+  assert.equal(expiredCalls, 1, "the SDK fires onTokenExpired only for errorCode expired_token");
 });

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { serverSdk } from "./lib/sdks.mjs";
-import { newUserId, rotatedSecretKey, secretKey, signedWebhookFile } from "./lib/env.mjs";
+import { expiredToken, expiredTokenUserId, newUserId, rotatedSecretKey, secretKey, signedWebhookFile } from "./lib/env.mjs";
 import { assertIsoTime, rejectsWith } from "./lib/assertions.mjs";
 
 const authsignal = serverSdk();
@@ -155,6 +155,17 @@ test("validateChallenge with a forged token is a 401 unauthorized AuthsignalErro
   const { token } = await authsignal.track({ userId: newUserId(), action: "signIn" });
   const [header, payload] = token.split(".");
   await rejectsWith(authsignal.validateChallenge({ token: `${header}.${payload}.${"A".repeat(43)}` }), 401, "unauthorized");
+});
+
+test("validateChallenge with an expired but genuine token is not valid, says the action's state, and does not use it up", async () => {
+  assert.ok(expiredToken, "CHALLENGES_EXPIRED_TOKEN is not set: OfficialSdkTests issues it");
+
+  const result = await authsignal.validateChallenge({ token: expiredToken });
+
+  assert.equal(result.isValid, false);
+  assert.equal(result.state, "CHALLENGE_SUCCEEDED");
+  assert.equal(result.userId, expiredTokenUserId);
+  assert.equal(result.action, "signIn");
 });
 
 test("a wrong secret key is a 401 unauthorized AuthsignalError", async () => {

@@ -97,6 +97,7 @@ public sealed class TokenService
         }
         var parameters = ValidationParameters.Clone();
         parameters.ValidateLifetime = false;
+        parameters.LifetimeValidator = null; // a delegate runs even when ValidateLifetime is off; expiry is judged below
         var result = await _handler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || Read(jwt) is not { } claims)
         {

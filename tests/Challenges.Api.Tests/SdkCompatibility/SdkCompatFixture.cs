@@ -1,5 +1,11 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
 using Challenges.Api.Tests.Infrastructure;
+using Challenges.Api.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Challenges.Api.Tests.SdkCompatibility;
 
@@ -19,6 +25,11 @@ public sealed class SdkCompatFixture : IAsyncLifetime
 
     public string BaseUrl => $"http://127.0.0.1:{ApiPort}";
 
+    /// <summary>A genuine client token, past its lifetime, for an action of <see cref="ExpiredTokenUserId"/> that succeeded.</summary>
+    public string ExpiredToken { get; private set; } = "";
+
+    public string ExpiredTokenUserId { get; } = ApiFixture.NewUserId();
+
     public async Task InitializeAsync()
     {
         var install = NodeProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], Directory,
@@ -28,6 +39,8 @@ public sealed class SdkCompatFixture : IAsyncLifetime
         Server = new SdkServerFactory(Redis.Configuration, new Uri($"http://127.0.0.1:{WebhookPort}/webhook"));
         Server.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, ApiPort));
         Server.StartServer();
+
+        ExpiredToken = await IssueExpiredTokenAsync();
 
         var installed = await install;
         if (installed.ExitCode != 0)
@@ -48,6 +61,8 @@ public sealed class SdkCompatFixture : IAsyncLifetime
             ["CHALLENGES_SECRET_KEY"] = TestTenants.AKey,
             ["CHALLENGES_SECRET_KEY_ROTATED"] = TestTenants.AKeyRotated,
             ["CHALLENGES_WEBHOOK_PORT"] = WebhookPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CHALLENGES_EXPIRED_TOKEN"] = ExpiredToken,
+            ["CHALLENGES_EXPIRED_TOKEN_USER_ID"] = ExpiredTokenUserId,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
@@ -55,6 +70,33 @@ public sealed class SdkCompatFixture : IAsyncLifetime
         }
         return NodeProcess.RunAsync("node", ["--test", "--test-reporter=spec", "--test-timeout=30000", testFile], Directory,
             environment, TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>
+    /// The server's clock is the real one, so an expired token cannot come from waiting: the action is tracked and
+    /// marked CHALLENGE_SUCCEEDED over HTTP, and its token is issued by the server's own TokenService (same options and
+    /// signing key) on a clock an hour in the past.
+    /// </summary>
+    private async Task<string> IssueExpiredTokenAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(TestTenants.AKey + ":")));
+        var idempotencyKey = Guid.NewGuid().ToString();
+        using (var tracked = await http.PostAsJsonAsync($"/v1/users/{ExpiredTokenUserId}/actions/signIn", new { idempotencyKey }))
+        {
+            tracked.EnsureSuccessStatusCode();
+        }
+        using (var succeeded = await http.PatchAsJsonAsync($"/v1/users/{ExpiredTokenUserId}/actions/signIn/{idempotencyKey}",
+            new { state = "CHALLENGE_SUCCEEDED" }))
+        {
+            succeeded.EnsureSuccessStatusCode();
+        }
+        var past = new FakeClock();
+        past.Advance(TimeSpan.FromHours(-1));
+        var tokens = new TokenService(Server.Services.GetRequiredService<IOptions<TokenOptions>>(), past,
+            Server.Services.GetRequiredService<SigningKeyProvider>());
+        return tokens.Issue(TestTenants.A, ExpiredTokenUserId, "signIn", idempotencyKey, [Scopes.ReadAuthenticators]);
     }
 
     private static string FindSdkCompatDirectory()

@@ -18,6 +18,10 @@ export const webhookPort = Number(process.env.CHALLENGES_WEBHOOK_PORT || 0);
 /** A JSON file with a webhook body and X-Signature-V2 header signed by the server's WebhookSigner. */
 export const signedWebhookFile = process.env.CHALLENGES_SIGNED_WEBHOOK_FILE || undefined;
 
+/** A genuine client token past its lifetime, for a succeeded action of CHALLENGES_EXPIRED_TOKEN_USER_ID. */
+export const expiredToken = process.env.CHALLENGES_EXPIRED_TOKEN || undefined;
+export const expiredTokenUserId = process.env.CHALLENGES_EXPIRED_TOKEN_USER_ID || undefined;
+
 /** Both SDKs take the API root including /v1 (their defaults are https://api.authsignal.com/v1). */
 export const apiUrl = `${baseUrl}/v1`;
 

@@ -16,7 +16,7 @@ export function serverSdk(key = secretKey) {
  * document.location (anonymous id cookie). Those few globals are all the OTP and push flows need; no DOM library and
  * no browser.
  */
-export async function browserSdk() {
+export async function browserSdk(options = {}) {
   if (typeof globalThis.window === "undefined") {
     globalThis.window = globalThis;
   }
@@ -24,5 +24,5 @@ export async function browserSdk() {
     globalThis.document = { cookie: "", readyState: "complete", querySelectorAll: () => [], location: new URL("http://localhost/") };
   }
   const { Authsignal } = await import("@authsignal/browser");
-  return new Authsignal({ tenantId, baseUrl: apiUrl });
+  return new Authsignal({ tenantId, baseUrl: apiUrl, ...options });
 }
