@@ -114,7 +114,14 @@ public sealed class SdkCompatFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Server.DisposeAsync();
-        await Redis.DisposeAsync();
+        // Null when starting failed part way; xunit still disposes.
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
     }
 }
