@@ -1,0 +1,25 @@
+using Challenges.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Challenges.Api.Tests.SdkCompatibility;
+
+/// <summary>
+/// The server as the SDKs meet it: a real Kestrel listener (see <see cref="SdkCompatFixture"/>), a real redis-server, the
+/// system clock (the SDK's webhook verifier compares signature times with the real time), the test tenants with their
+/// webhook URL pointing at the port the node tests listen on. Nothing else is swapped.
+/// </summary>
+public sealed class SdkServerFactory(string redisConfiguration, Uri webhookUrl) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        var settings = TestTenants.Configuration(webhookUrl);
+        settings["Redis:Configuration"] = redisConfiguration;
+        settings["Logging:LogLevel:Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
