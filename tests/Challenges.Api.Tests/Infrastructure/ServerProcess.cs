@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Challenges.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The API as a real operating-system process (<c>dotnet Challenges.Api.dll</c>) on a free loopback port, configured by
+/// environment variables as an operator would. Its console output is captured; <see cref="Kill"/> is a SIGKILL.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private readonly Lock _outputLock = new();
+    private readonly Dictionary<string, string> _environment;
+    private Process? _process;
+
+    public ServerProcess(IReadOnlyDictionary<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Port = RedisServer.FreePort();
+        _environment = settings.Where(s => s.Value is not null)
+            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        _environment["ASPNETCORE_URLS"] = Url;
+        _environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        _environment["Logging__LogLevel__Default"] = "Information";
+        _environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Information";
+    }
+
+    public int Port { get; }
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Everything the process wrote to stdout and stderr, across restarts.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_outputLock)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        var server = new ServerProcess(settings);
+        await server.StartAsync();
+        return server;
+    }
+
+    public async Task StartAsync()
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Challenges.Api.dll"));
+        foreach (var (key, value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+        _process = Process.Start(info) ?? throw new InvalidOperationException("The server process did not start.");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server process exited with {_process.ExitCode}:\n{Output}");
+            }
+            try
+            {
+                using var response = await client.GetAsync(new Uri($"{Url}/health/live"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException($"The server process did not answer in time:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_outputLock)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks run, in-flight work is lost as in a crash.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public HttpClient Client(string? basicSecret = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
+        if (basicSecret is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes(basicSecret + ":")));
+        }
+        return client;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        return ValueTask.CompletedTask;
+    }
+}

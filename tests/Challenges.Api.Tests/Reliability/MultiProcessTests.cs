@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json;
+using Challenges.Api.Tests.Infrastructure;
+
+namespace Challenges.Api.Tests.Reliability;
+
+/// <summary>Several real server processes sharing one real Redis: nothing a request needs lives in a process.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class MultiProcessTests : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new();
+    private readonly WebhookListener _webhooks = new();
+    private readonly List<ServerProcess> _servers = [];
+
+    public async Task InitializeAsync()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _servers.Add(await ServerProcess.StartAsync(ProcessSettings.For(_redis.Configuration, _webhooks.Url)));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+        await _webhooks.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private HttpClient On(int server) => _servers[server].Client(TestTenants.AKey);
+
+    [Fact]
+    public async Task An_action_tracked_on_one_process_is_changed_on_a_second_and_validated_on_a_third()
+    {
+        var userId = ApiFixture.NewUserId();
+        await On(0).PostJson($"/v1/users/{userId}/authenticators", new { verificationMethod = "SMS", phoneNumber = "+64270000201" }).Ok();
+        var tracked = await On(1).PostJson($"/v1/users/{userId}/actions/signIn", new { idempotencyKey = "multi" }).Ok();
+        Assert.Equal("CHALLENGE_REQUIRED", tracked.Str("state"));
+        await On(2).PatchJson($"/v1/users/{userId}/actions/signIn/multi", new { state = "CHALLENGE_SUCCEEDED" }).Ok();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => On(i % 3).PostJson("/v1/validate", new { token = tracked.Str("token") }).Ok()));
+
+        Assert.Equal(1, results.Count(r => r.GetProperty("isValid").GetBoolean()));
+        ProcessSettings.AssertNoSecrets(string.Concat(_servers.Select(s => s.Output)), [TestTenants.AKey, TestTenants.AKeyRotated, TestTenants.SigningKey, tracked.Str("token")]);
+    }
+
+    [Fact]
+    public async Task Lifecycle_events_survive_a_failing_receiver_and_a_killed_server_and_none_is_lost()
+    {
+        _webhooks.Respond = _ => (500, "{}");
+        var ids = new List<string>();
+        for (var i = 0; i < 15; i++)
+        {
+            var body = await On(i % 3).PostJson($"/v1/users/{ApiFixture.NewUserId()}/authenticators",
+                new { verificationMethod = "EMAIL_OTP", email = $"user{i}@example.com" }).Ok();
+            ids.Add(body.GetProperty("authenticator").Str("userAuthenticatorId"));
+        }
+        // Every event has been attempted (and refused) at least once before the crash.
+        foreach (var id in ids)
+        {
+            await _webhooks.WaitForAsync(r => r.BodyText.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        }
+
+        foreach (var server in _servers)
+        {
+            server.Kill();
+        }
+        _webhooks.Respond = _ => (200, "{}");
+        await _servers[0].StartAsync();
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var backlog = (await _servers[0].Client().GetAsync("/health/ready").Ok()).GetProperty("outboxBacklog").GetInt64();
+            if (backlog == 0)
+            {
+                break;
+            }
+            await Task.Delay(100);
+        }
+
+        var delivered = _webhooks.Received.Where(r => r.BodyText.Contains("authenticator.created", StringComparison.Ordinal)).ToList();
+        foreach (var id in ids)
+        {
+            var attempts = delivered.Where(r => r.BodyText.Contains(id, StringComparison.Ordinal)).ToList();
+            // Refused before the crash, accepted after it: at least two attempts, all with one stable event id.
+            Assert.True(attempts.Count >= 2, $"authenticator {id} was attempted {attempts.Count} times");
+            Assert.Single(attempts.Select(a => JsonDocument.Parse(a.Body).RootElement.Str("id")).Distinct());
+        }
+        // An event leaves the outbox only when delivered (none is older than the give-up age): an empty backlog means all arrived.
+        Assert.Equal(0, (await _servers[0].Client().GetAsync("/health/ready").Ok()).GetProperty("outboxBacklog").GetInt64());
+    }
+}

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Challenges.Api.Tests.Infrastructure;
+
+namespace Challenges.Api.Tests.Reliability;
+
+/// <summary>Redis killed with SIGKILL under load, with <c>appendonly yes</c> and <c>appendfsync always</c>.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class RedisDurabilityTests : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new("--appendonly", "yes", "--appendfsync", "always");
+    private readonly WebhookListener _webhooks = new();
+    private ServerProcess _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await ServerProcess.StartAsync(ProcessSettings.For(_redis.Configuration, _webhooks.Url));
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _webhooks.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Everything_answered_200_before_a_kill_9_of_redis_is_there_after_it_and_the_outage_answers_503()
+    {
+        var server = _server.Client(TestTenants.AKey);
+        var confirmed = new ConcurrentBag<(string UserId, string AuthenticatorId)>();
+        var outcomes = new ConcurrentDictionary<HttpStatusCode, int>();
+        var slowest503 = TimeSpan.Zero;
+        using var stop = new CancellationTokenSource();
+
+        async Task Worker()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var userId = ApiFixture.NewUserId();
+                var watch = Stopwatch.StartNew();
+                using var response = await server.PostJson($"/v1/users/{userId}/authenticators", new { verificationMethod = "EMAIL_OTP", email = $"{userId}@example.com" });
+                outcomes.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    confirmed.Add((userId, (await response.Json()).GetProperty("authenticator").Str("userAuthenticatorId")));
+                }
+                else
+                {
+                    await response.AssertError(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+                    lock (outcomes)
+                    {
+                        slowest503 = watch.Elapsed > slowest503 ? watch.Elapsed : slowest503;
+                    }
+                    await Task.Delay(20);
+                }
+            }
+        }
+
+        var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(Worker)).ToArray();
+        await Task.Delay(1500);
+        _redis.Stop();
+        using (var ready = await _server.Client().GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+        await Task.Delay(1500);
+        _redis.Start();
+        await Task.Delay(3000);
+        stop.Cancel();
+        await Task.WhenAll(workers);
+
+        Assert.True(outcomes.GetValueOrDefault(HttpStatusCode.ServiceUnavailable) > 0, "No request saw the outage.");
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable], outcomes.Keys.Order().ToArray());
+        // A bound on behaviour (no hang), not a performance budget.
+        Assert.True(slowest503 < TimeSpan.FromSeconds(5), $"The slowest 503 took {slowest503}.");
+        await _server.Client().GetAsync("/health/ready").Ok();
+
+        foreach (var (userId, authenticatorId) in confirmed)
+        {
+            var list = await server.GetAsync($"/v1/users/{userId}/authenticators").Ok();
+            Assert.Contains(list.EnumerateArray(), a => a.Str("userAuthenticatorId") == authenticatorId);
+        }
+        Console.WriteLine($"Durability: {confirmed.Count} confirmed writes kept, {outcomes.GetValueOrDefault(HttpStatusCode.ServiceUnavailable)} answered 503, slowest 503 {slowest503.TotalMilliseconds:F0} ms");
+    }
+}
