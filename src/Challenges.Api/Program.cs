@@ -13,7 +13,13 @@ if (args.Contains(HealthProbe.Argument))
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    // Generous protocol limits, so that over-long URLs and headers reach the request guard and get the contract's body.
+    kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+    kestrel.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
+});
 
 // Shared HTTP rules: JSON, limits, the contract's error body, CORS, OpenAPI.
 builder.Services.AddHttpConventions();

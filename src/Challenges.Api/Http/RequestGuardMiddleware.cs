@@ -3,17 +3,24 @@ using Microsoft.Extensions.Options;
 namespace Challenges.Api.Http;
 
 /// <summary>
-/// Runs before routing: reads every body as JSON whatever its Content-Type (mobile SDKs send none) and refuses bodies over
-/// the limit with 413, whether they announce their length or stream it.
+/// Runs before routing: refuses over-long URLs with 400, reads every body as JSON whatever its Content-Type (mobile SDKs
+/// send none) and refuses bodies over the limit with 413, whether they announce their length or stream it.
 /// </summary>
 public sealed class RequestGuardMiddleware(RequestDelegate next, IOptions<HttpOptions> options)
 {
+    /// <summary>No path or query of the contract comes near this; anything longer is refused before routing.</summary>
+    public const int MaxUrlLength = 16 * 1024;
+
     private readonly int _limit = options.Value.MaxRequestBodyBytes;
 
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
+        if (request.Path.Value?.Length + request.QueryString.Value?.Length > MaxUrlLength)
+        {
+            return ErrorWriter.WriteAsync(context, ApiError.Invalid($"The request URL is longer than {MaxUrlLength} characters."));
+        }
         if (request.ContentLength > _limit)
         {
             return ErrorWriter.WriteAsync(context, new ApiError(ErrorCodes.PayloadTooLarge,
