@@ -1,6 +1,7 @@
 using Challenges.Api.Actions;
 using Challenges.Api.Delivery;
 using Challenges.Api.Health;
+using Challenges.Api.Hosted;
 using Challenges.Api.Http;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Storage;
@@ -50,6 +51,7 @@ app.UseContractDocument();
 app.MapHealth();
 app.MapUsers();
 app.MapActions();
+app.MapHosted();
 
 app.LogStartup();
 await app.RunAsync();
