@@ -39,19 +39,19 @@ public sealed class OtpCodes
     /// <summary>What is stored for a code: standard base64 of the HMAC.</summary>
     public string Hash(string challengeId, string code) => Convert.ToBase64String(Mac(challengeId, code));
 
-    /// <summary>True when <paramref name="code"/> is the code whose hash is <paramref name="storedHash"/>, for this challenge.</summary>
+    /// <summary>
+    /// True when <paramref name="code"/> is the code whose hash is <paramref name="storedHash"/>, for this challenge. The
+    /// canonical base64 texts are compared (in constant time), so a stored value differing only in base64's unused
+    /// padding bits, or in any other way, does not match.
+    /// </summary>
     public bool Matches(string challengeId, string code, string? storedHash)
     {
         if (storedHash is null || code is null)
         {
             return false;
         }
-        Span<byte> expected = stackalloc byte[32];
-        if (!Convert.TryFromBase64String(storedHash, expected, out var written) || written != 32)
-        {
-            return false;
-        }
-        return CryptographicOperations.FixedTimeEquals(Mac(challengeId, code), expected);
+        var actual = Encoding.ASCII.GetBytes(Hash(challengeId, code));
+        return CryptographicOperations.FixedTimeEquals(actual, Encoding.ASCII.GetBytes(storedHash));
     }
 
     private byte[] Mac(string challengeId, string code)
