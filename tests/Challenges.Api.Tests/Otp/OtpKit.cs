@@ -91,3 +91,14 @@ internal static class OtpKit
 
     public static string WrongCode(string code) => code == "000000" ? "111111" : "000000";
 }
+
+internal static class FactoryClients
+{
+    /// <summary>A Server API client of <paramref name="factory"/> with tenant A's secret key.</summary>
+    public static HttpClient CreateClientWithKey(this ChallengesFactory factory)
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(TestTenants.AKey + ":")));
+        return client;
+    }
+}
