@@ -195,8 +195,9 @@ public sealed partial class OtpService(
             var found = await challenges.GetAsync(tenant.Id, id);
             return found is not null && Matches(found.Value) ? found.Value : null;
         }
+        // Reserved client challenges (no method, no code) are found by id only.
         var list = await challenges.ListForUserAsync(tenant.Id, query.UserId!, tenant.Limits.OtpLifetime);
-        return list.Where(Matches).OrderByDescending(c => c.CreatedAt).FirstOrDefault();
+        return list.Where(c => c.VerificationMethod is not null && Matches(c)).OrderByDescending(c => c.CreatedAt).FirstOrDefault();
     }
 
     // ---- Client API -------------------------------------------------------------------------------------------
@@ -217,6 +218,7 @@ public sealed partial class OtpService(
         var isEmail = method == VerificationMethods.EmailOtp;
         var now = time.GetUtcNow();
         AuthenticatorRecord? authenticator = null;
+        var added = false;
         await users.UpdateAsync(tenant.Id, token.UserId, user =>
         {
             authenticator = null;
@@ -224,8 +226,10 @@ public sealed partial class OtpService(
             {
                 return null;
             }
-            authenticator = user.Authenticators.FirstOrDefault(a => a.VerificationMethod == method &&
-                (isEmail ? string.Equals(a.Email, destination, StringComparison.OrdinalIgnoreCase) : a.PhoneNumber == destination))
+            var existing = user.Authenticators.FirstOrDefault(a => a.VerificationMethod == method &&
+                (isEmail ? string.Equals(a.Email, destination, StringComparison.OrdinalIgnoreCase) : a.PhoneNumber == destination));
+            added = existing is null;
+            authenticator = existing
                 ?? new AuthenticatorRecord
                 {
                     Id = Ids.New(),
@@ -245,7 +249,19 @@ public sealed partial class OtpService(
         }
         var channel = isEmail ? OtpChannel.Email : smsChannel == SmsChannels.WhatsApp ? OtpChannel.WhatsApp : OtpChannel.Sms;
         var started = await StartForAuthenticatorAsync(tenant, token, method, channel, authenticator, clientAddress);
-        return started.Error is { } error ? OtpOutcome.Fail<AuthenticatorRecord>(error) : OtpOutcome.Ok<AuthenticatorRecord>(authenticator);
+        if (started.Error is { } error)
+        {
+            if (added)
+            {
+                // Nothing was sent: an authenticator that exists only for this enrolment would be a dead end.
+                var id = authenticator.Id;
+                await users.UpdateAsync(tenant.Id, token.UserId, user => user.Find(id) is { IsVerified: false } unused
+                    ? user with { Authenticators = user.Authenticators.Where(a => a != unused).ToList() }
+                    : null);
+            }
+            return OtpOutcome.Fail<AuthenticatorRecord>(error);
+        }
+        return OtpOutcome.Ok<AuthenticatorRecord>(authenticator);
     }
 
     /// <summary>

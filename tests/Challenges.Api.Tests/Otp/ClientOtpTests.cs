@@ -330,6 +330,7 @@ public sealed class ClientOtpTests(ApiFixture fixture)
         var lookup = await _server.GetAsync($"/v1/challenges?challengeId={reserved.Str("challengeId")}").Ok();
         Assert.Equal("checkout", lookup.Str("action"));
         Assert.False(lookup.Has("verificationMethod"));
+        Assert.Empty((await _server.GetAsync($"/v1/challenges?userId={userId}").Ok()).EnumerateObject());
 
         // Web SDK spelling of tenant Basic: base64 of the percent-encoded tenant id, no colon.
         var web = fixture.AnonymousClient();

@@ -154,6 +154,7 @@ public sealed partial class OtpDeliveryTests(ApiFixture fixture)
             var refusedCode = OtpKit.CodeSentTo(fixture.Webhooks, "sms.created", phone, fixture.Clock);
             await client.PostJson("/v1/client/verify/sms", new { verificationCode = refusedCode }).Error(HttpStatusCode.NotFound, "not_found");
             Assert.Empty((await client.GetAsync("/v1/client/user-authenticators").Ok()).EnumerateArray());
+            Assert.Empty((await server.GetAsync($"/v1/users/{userId}/authenticators").Ok()).EnumerateArray());
             Assert.False((await server.GetAsync($"/v1/users/{userId}").Ok()).GetProperty("isEnrolled").GetBoolean());
         }
         finally
