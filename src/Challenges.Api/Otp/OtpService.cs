@@ -211,9 +211,10 @@ public sealed partial class OtpService(
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(token);
-        if (await ActionForChallengeAsync(tenant, token, method) is { Error: { } refused })
+        var prepared = await ActionForChallengeAsync(tenant, token, method);
+        if (prepared.Value is not { } action)
         {
-            return OtpOutcome.Fail<AuthenticatorRecord>(refused);
+            return OtpOutcome.Fail<AuthenticatorRecord>(prepared.Error!);
         }
         var isEmail = method == VerificationMethods.EmailOtp;
         var now = time.GetUtcNow();
@@ -248,7 +249,7 @@ public sealed partial class OtpService(
                 "The user already has a verified authenticator: adding another needs a token with the add:authenticators scope."));
         }
         var channel = isEmail ? OtpChannel.Email : smsChannel == SmsChannels.WhatsApp ? OtpChannel.WhatsApp : OtpChannel.Sms;
-        var started = await StartForAuthenticatorAsync(tenant, token, method, channel, authenticator, clientAddress);
+        var started = await StartForAuthenticatorAsync(tenant, token, action, method, channel, authenticator, clientAddress);
         if (started.Error is { } error)
         {
             if (added)
@@ -274,11 +275,15 @@ public sealed partial class OtpService(
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(token);
-        if (await ActionForChallengeAsync(tenant, token, method) is { Error: { } refused })
+        // The action and the user live in the same slot; read them together.
+        var preparing = ActionForChallengeAsync(tenant, token, method);
+        var reading = users.GetAsync(tenant.Id, token.UserId);
+        await Task.WhenAll(preparing, reading);
+        var user = await reading;
+        if ((await preparing).Value is not { } action)
         {
-            return OtpOutcome.Fail<OtpChallengeRecord>(refused);
+            return OtpOutcome.Fail<OtpChallengeRecord>((await preparing).Error!);
         }
-        var user = await users.GetAsync(tenant.Id, token.UserId);
         string[] usable = method switch
         {
             VerificationMethods.WhatsApp => [VerificationMethods.WhatsApp, VerificationMethods.Sms],
@@ -300,7 +305,7 @@ public sealed partial class OtpService(
             VerificationMethods.WhatsApp => OtpChannel.WhatsApp,
             _ => smsChannel == SmsChannels.WhatsApp ? OtpChannel.WhatsApp : OtpChannel.Sms,
         };
-        return await StartForAuthenticatorAsync(tenant, token, method, channel, authenticator, clientAddress);
+        return await StartForAuthenticatorAsync(tenant, token, action, method, channel, authenticator, clientAddress);
     }
 
     /// <summary>
@@ -312,11 +317,14 @@ public sealed partial class OtpService(
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(token);
-        if (await limiter.HitAsync(tenant.Id, VerifiesPerUser, token.UserId, tenant.Limits.VerifiesPerWindow, tenant.Limits.VerifyWindow) is { } limited)
+        var counting = limiter.HitAsync(tenant.Id, VerifiesPerUser, token.UserId, tenant.Limits.VerifiesPerWindow, tenant.Limits.VerifyWindow);
+        var reading = actions.GetAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
+        await Task.WhenAll(counting, reading);
+        if (await counting is { } limited)
         {
             return OtpOutcome.Fail<ClientVerification>(limited);
         }
-        var action = await actions.GetAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
+        var action = await reading;
         var stored = action?.ChallengeId is { } challengeId ? await challenges.GetAsync(tenant.Id, challengeId) : null;
         if (stored is null || stored.Value.Origin != OtpOrigins.Client || stored.Value.VerificationMethod != method ||
             stored.Value.UserId != token.UserId || stored.Value.CodeHash is null)
@@ -421,11 +429,10 @@ public sealed partial class OtpService(
         return OtpOutcome.Ok<ActionRecord>(action);
     }
 
-    private async Task<OtpOutcome<OtpChallengeRecord>> StartForAuthenticatorAsync(Tenant tenant, ClientToken token, string method,
-        OtpChannel channel, AuthenticatorRecord authenticator, string clientAddress)
+    private async Task<OtpOutcome<OtpChallengeRecord>> StartForAuthenticatorAsync(Tenant tenant, ClientToken token, ActionRecord action,
+        string method, OtpChannel channel, AuthenticatorRecord authenticator, string clientAddress)
     {
         var isEmail = channel == OtpChannel.Email;
-        var action = await actions.GetAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
         var draft = NewChallenge(tenant, OtpOrigins.Client, method, channel) with
         {
             PhoneNumber = isEmail ? null : authenticator.PhoneNumber,
@@ -435,7 +442,7 @@ public sealed partial class OtpService(
             IdempotencyKey = token.IdempotencyKey,
             AuthenticatorId = authenticator.Id,
             Enrolment = !authenticator.IsVerified,
-            Locale = action?.Locale,
+            Locale = action.Locale,
         };
         var started = await SendAsync(tenant, draft, channel, clientAddress);
         if (started.Value is { } challenge)
