@@ -3,6 +3,7 @@ using Challenges.Api.Delivery;
 using Challenges.Api.Health;
 using Challenges.Api.Hosted;
 using Challenges.Api.Http;
+using Challenges.Api.Otp;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
@@ -39,6 +40,7 @@ builder.Services.AddDelivery();
 // Features.
 builder.Services.AddUsers();
 builder.Services.AddActions();
+builder.Services.AddOtp(builder.Configuration);
 
 var app = builder.Build();
 
@@ -52,6 +54,7 @@ app.MapHealth();
 app.MapUsers();
 app.MapActions();
 app.MapHosted();
+app.MapOtp();
 
 app.LogStartup();
 await app.RunAsync();

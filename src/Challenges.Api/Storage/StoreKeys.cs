@@ -57,4 +57,10 @@ public static class StoreKeys
     public static (string TenantId, string UserId)? ParseOutboxMember(string member) => ParseActionMember(member) is { } pair
         ? (pair.ActionCode, pair.IdempotencyKey)
         : null;
+
+    /// <summary>An OTP challenge (SMS, WhatsApp, email) or a reserved client challenge, in its own slot.</summary>
+    public static string OtpChallenge(string tenantId, string challengeId) => $"o:{{{E(tenantId)}:{E(challengeId)}}}";
+
+    /// <summary>Index of a user's OTP challenges, scored by creation time (Unix ms); members are challenge ids.</summary>
+    public static string UserOtpChallenges(string tenantId, string userId) => $"u:{UserTag(tenantId, userId)}:otp";
 }

@@ -1,0 +1,9 @@
+using Challenges.Api.Tenants;
+
+namespace Challenges.Api.Delivery;
+
+/// <summary>Sends an OTP by email with the tenant's provider (<c>Delivery__Email</c>).</summary>
+public interface IEmailSender
+{
+    Task<DeliveryOutcome> SendAsync(Tenant tenant, OtpMessage message, CancellationToken cancellationToken = default);
+}

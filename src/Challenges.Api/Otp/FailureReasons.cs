@@ -1,0 +1,8 @@
+namespace Challenges.Api.Otp;
+
+/// <summary>Verify failure reasons (CONTRACT.md 1.4).</summary>
+public static class FailureReasons
+{
+    public const string CodeInvalidOrExpired = "CODE_INVALID_OR_EXPIRED";
+    public const string MaxAttemptsExceeded = "MAX_ATTEMPTS_EXCEEDED";
+}

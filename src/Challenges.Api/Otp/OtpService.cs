@@ -1,0 +1,559 @@
+using Challenges.Api.Actions;
+using Challenges.Api.Delivery;
+using Challenges.Api.Http;
+using Challenges.Api.RateLimiting;
+using Challenges.Api.Storage;
+using Challenges.Api.Tenants;
+using Challenges.Api.Tokens;
+using Challenges.Api.Users;
+
+namespace Challenges.Api.Otp;
+
+/// <summary>
+/// OTP challenges over SMS, WhatsApp and email, for the Server API (passwordless: initiate, verify, claim, look up)
+/// and the Client API (enrol, start, verify for a client token's action). Delivery goes through one sender per
+/// channel; every limit of CONTRACT.md 6 is counted in the store so it holds across server processes.
+/// </summary>
+public sealed partial class OtpService(
+    OtpStore challenges,
+    OtpCodes codes,
+    ActionStore actions,
+    ActionService actionService,
+    UserStore users,
+    TokenService tokens,
+    RateLimiter limiter,
+    ISmsSender sms,
+    IWhatsAppSender whatsApp,
+    IEmailSender email,
+    TimeProvider time,
+    ILogger<OtpService> logger)
+{
+    // Rate-limit rule names (part of the store key).
+    private const string StartsPerIp = "challenge-start-ip";
+    private const string PhoneSendsPerUser = "otp-send-phone-user";
+    private const string PhoneSendsPerDestination = "otp-send-phone-to";
+    private const string EmailSendsPerUser = "otp-send-email-user";
+    private const string EmailSendsPerDestination = "otp-send-email-to";
+    private const string VerifiesPerUser = "otp-verify-user";
+
+    /// <summary>Unverified OTP authenticators older than this are dropped when the user enrols again.</summary>
+    private static readonly TimeSpan AbandonedEnrolment = TimeSpan.FromDays(1);
+
+    public sealed record ServerVerification(bool IsVerified, string? VerificationMethod, string? Email, string? PhoneNumber, string? FailureReason);
+
+    public sealed record Claimed(string Token, string VerificationMethod);
+
+    public sealed record ClientVerification(bool IsVerified, string? AccessToken, string? FailureReason, AuthenticatorResponse? UserAuthenticator);
+
+    // ---- Server API -------------------------------------------------------------------------------------------
+
+    /// <summary>Starts a passwordless challenge: bound to <c>userId</c> when given, else unbound until claimed.</summary>
+    public async Task<OtpOutcome<OtpChallengeRecord>> InitiateAsync(Tenant tenant, InitiateChallengeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(request);
+        var method = request.VerificationMethod!;
+        if (!tenant.Allows(method))
+        {
+            return OtpOutcome.Fail<OtpChallengeRecord>(ApiError.Invalid($"verificationMethod: {method} is not enabled for this tenant."));
+        }
+        var isEmail = method == VerificationMethods.EmailOtp;
+        var channel = isEmail ? OtpChannel.Email
+            : method == VerificationMethods.WhatsApp || request.SmsChannel == SmsChannels.WhatsApp ? OtpChannel.WhatsApp
+            : OtpChannel.Sms;
+        var draft = NewChallenge(tenant, OtpOrigins.Server, method, channel) with
+        {
+            PhoneNumber = isEmail ? null : request.PhoneNumber,
+            Email = isEmail ? request.Email : null,
+            UserId = request.UserId,
+            ActionCode = request.Action!,
+            IdempotencyKey = request.IdempotencyKey ?? Ids.New(),
+            Scope = request.Scope,
+            Locale = request.Locale,
+            IpAddress = request.IpAddress,
+            UserAgent = request.UserAgent,
+            DeviceId = request.DeviceId,
+            Custom = request.Custom,
+        };
+        // The Server API is called by the backend: only the end user's address it reports counts, never the backend's own.
+        return await SendAsync(tenant, draft, channel, request.IpAddress);
+    }
+
+    public async Task<OtpOutcome<ServerVerification>> VerifyAsync(Tenant tenant, string challengeId, string code)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var stored = await challenges.GetAsync(tenant.Id, challengeId);
+        if (stored is null || stored.Value.Origin != OtpOrigins.Server || stored.Value.CodeHash is null)
+        {
+            return OtpOutcome.Fail<ServerVerification>(ApiError.NotFound("No such challenge."));
+        }
+        var challenge = stored.Value;
+        // A passwordless challenge has no user yet: its destination stands for the user.
+        var subject = challenge.UserId ?? "to:" + challenge.Destination!.ToUpperInvariant();
+        if (await limiter.HitAsync(tenant.Id, VerifiesPerUser, subject, tenant.Limits.VerifiesPerWindow, tenant.Limits.VerifyWindow) is { } limited)
+        {
+            return OtpOutcome.Fail<ServerVerification>(limited);
+        }
+        var (after, failure) = await CheckCodeAsync(tenant, stored, code);
+        return OtpOutcome.Ok<ServerVerification>(failure is null
+            ? new ServerVerification(true, after.VerificationMethod, after.Email, after.PhoneNumber, null)
+            : new ServerVerification(false, after.VerificationMethod, null, null, failure));
+    }
+
+    /// <summary>
+    /// Binds a verified passwordless challenge to <paramref name="userId"/>, once, and records its action as
+    /// CHALLENGE_SUCCEEDED, so the returned token validates (once).
+    /// </summary>
+    public async Task<OtpOutcome<Claimed>> ClaimAsync(Tenant tenant, string challengeId, string userId, bool skipVerificationCheck)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var stored = await challenges.GetAsync(tenant.Id, challengeId);
+        if (stored is null || stored.Value.Origin != OtpOrigins.Server || stored.Value.VerificationMethod is null)
+        {
+            return OtpOutcome.Fail<Claimed>(ApiError.NotFound("No such challenge."));
+        }
+        var lifetime = tenant.Limits.OtpLifetime;
+        var current = stored;
+        while (true)
+        {
+            var c = current.Value;
+            var now = time.GetUtcNow();
+            var refusal = c.ClaimedAt is not null ? ApiError.Conflict("The challenge has already been claimed.")
+                : c.UserId is not null && c.UserId != userId ? ApiError.Conflict("The challenge was started for another user.")
+                : c.IsDead ? ApiError.Conflict("The challenge failed: too many wrong codes.")
+                : c.VerifiedAt is null && !skipVerificationCheck ? ApiError.Conflict("The challenge has not been verified.")
+                : now >= (c.VerifiedAt is { } verifiedAt ? verifiedAt + lifetime : c.ExpiresAt) ? ApiError.Conflict("The challenge has expired.")
+                : null;
+            if (refusal is not null)
+            {
+                return OtpOutcome.Fail<Claimed>(refusal);
+            }
+            var claimed = c with { ClaimedAt = now, UserId = userId };
+            if (await challenges.ReplaceAsync(tenant.Id, current, claimed, lifetime))
+            {
+                var action = await RecordClaimAsync(tenant, claimed, now);
+                return OtpOutcome.Ok<Claimed>(new Claimed(actionService.IssueToken(tenant, action), claimed.VerificationMethod!));
+            }
+            current = await challenges.GetAsync(tenant.Id, challengeId);
+            if (current is null)
+            {
+                return OtpOutcome.Fail<Claimed>(ApiError.NotFound("No such challenge."));
+            }
+        }
+    }
+
+    private async Task<ActionRecord> RecordClaimAsync(Tenant tenant, OtpChallengeRecord c, DateTimeOffset now)
+    {
+        var retention = tenant.Limits.ActionRetention;
+        var (action, created) = await actions.CreateAsync(tenant.Id, new ActionRecord
+        {
+            UserId = c.UserId!,
+            ActionCode = c.ActionCode,
+            IdempotencyKey = c.IdempotencyKey,
+            State = ActionStates.ChallengeSucceeded,
+            CreatedAt = now,
+            StateUpdatedAt = now,
+            VerificationMethod = c.VerificationMethod,
+            ChallengeId = c.Id,
+            Scope = c.Scope,
+            IpAddress = c.IpAddress,
+            UserAgent = c.UserAgent,
+            DeviceId = c.DeviceId,
+            Email = c.Email,
+            PhoneNumber = c.PhoneNumber,
+            Locale = c.Locale,
+            Custom = c.Custom,
+        }, retention);
+        if (created)
+        {
+            return action;
+        }
+        // The backend reused an action's idempotency key for a new challenge: this success is the action's latest word.
+        return await actions.UpdateAsync(tenant.Id, c.UserId!, c.ActionCode, c.IdempotencyKey, a => a with
+        {
+            State = ActionStates.ChallengeSucceeded,
+            StateUpdatedAt = now,
+            VerificationMethod = c.VerificationMethod,
+            ChallengeId = c.Id,
+            Validated = false,
+        }, retention) ?? action;
+    }
+
+    /// <summary>The pending challenge by id, or the user's latest pending one matching the filters; null when none.</summary>
+    public async Task<OtpChallengeRecord?> LookupAsync(Tenant tenant, ChallengeQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(query);
+        var now = time.GetUtcNow();
+        bool Matches(OtpChallengeRecord c) =>
+            c.IsPending(now) &&
+            (query.UserId is null || c.UserId == query.UserId) &&
+            (query.Action is null || c.ActionCode == query.Action) &&
+            (query.VerificationMethod is null || c.VerificationMethod == query.VerificationMethod);
+        if (query.ChallengeId is { } id)
+        {
+            var found = await challenges.GetAsync(tenant.Id, id);
+            return found is not null && Matches(found.Value) ? found.Value : null;
+        }
+        // Reserved client challenges (no method, no code) are found by id only.
+        var list = await challenges.ListForUserAsync(tenant.Id, query.UserId!, tenant.Limits.OtpLifetime);
+        return list.Where(c => c.VerificationMethod is not null && Matches(c)).OrderByDescending(c => c.CreatedAt).FirstOrDefault();
+    }
+
+    // ---- Client API -------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Adds an unverified SMS or email-OTP authenticator (or reuses the one with the same destination) and sends it
+    /// a code; verifying the code completes the enrolment. An enrolled user needs <c>add:authenticators</c>.
+    /// </summary>
+    public async Task<OtpOutcome<AuthenticatorRecord>> EnrolAsync(Tenant tenant, ClientToken token, string method, string destination,
+        string? smsChannel, string clientAddress)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(token);
+        var prepared = await ActionForChallengeAsync(tenant, token, method);
+        if (prepared.Value is not { } action)
+        {
+            return OtpOutcome.Fail<AuthenticatorRecord>(prepared.Error!);
+        }
+        var isEmail = method == VerificationMethods.EmailOtp;
+        var now = time.GetUtcNow();
+        AuthenticatorRecord? authenticator = null;
+        var added = false;
+        await users.UpdateAsync(tenant.Id, token.UserId, user =>
+        {
+            authenticator = null;
+            if (user.IsEnrolled && !token.Has(Scopes.AddAuthenticators))
+            {
+                return null;
+            }
+            var existing = user.Authenticators.FirstOrDefault(a => a.VerificationMethod == method &&
+                (isEmail ? string.Equals(a.Email, destination, StringComparison.OrdinalIgnoreCase) : a.PhoneNumber == destination));
+            added = existing is null;
+            authenticator = existing
+                ?? new AuthenticatorRecord
+                {
+                    Id = Ids.New(),
+                    VerificationMethod = method,
+                    CreatedAt = now,
+                    PhoneNumber = isEmail ? null : destination,
+                    Email = isEmail ? destination : null,
+                };
+            var kept = user.Authenticators.Where(a => a.IsVerified || a.Id == authenticator.Id || a.PublicKey is not null ||
+                now - a.CreatedAt < AbandonedEnrolment).ToList();
+            return UserService.WithAuthenticator(user with { Authenticators = kept }, authenticator);
+        });
+        if (authenticator is null)
+        {
+            return OtpOutcome.Fail<AuthenticatorRecord>(ApiError.Forbidden(
+                "The user already has a verified authenticator: adding another needs a token with the add:authenticators scope."));
+        }
+        var channel = isEmail ? OtpChannel.Email : smsChannel == SmsChannels.WhatsApp ? OtpChannel.WhatsApp : OtpChannel.Sms;
+        var started = await StartForAuthenticatorAsync(tenant, token, action, method, channel, authenticator, clientAddress);
+        if (started.Error is { } error)
+        {
+            if (added)
+            {
+                // Nothing was sent: an authenticator that exists only for this enrolment would be a dead end.
+                var id = authenticator.Id;
+                await users.UpdateAsync(tenant.Id, token.UserId, user => user.Find(id) is { IsVerified: false } unused
+                    ? user with { Authenticators = user.Authenticators.Where(a => a != unused).ToList() }
+                    : null);
+            }
+            return OtpOutcome.Fail<AuthenticatorRecord>(error);
+        }
+        return OtpOutcome.Ok<AuthenticatorRecord>(authenticator);
+    }
+
+    /// <summary>
+    /// Sends a code to the user's authenticator for <paramref name="method"/>: a verified one; else one whose enrolment
+    /// is unfinished, when the user may enrol (not yet enrolled, or the token has add:authenticators). WhatsApp uses a
+    /// WhatsApp authenticator, else the phone number of an SMS one.
+    /// </summary>
+    public async Task<OtpOutcome<OtpChallengeRecord>> StartAsync(Tenant tenant, ClientToken token, string method, string? smsChannel,
+        string clientAddress)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(token);
+        // The action and the user live in the same slot; read them together.
+        var preparing = ActionForChallengeAsync(tenant, token, method);
+        var reading = users.GetAsync(tenant.Id, token.UserId);
+        await Task.WhenAll(preparing, reading);
+        var user = await reading;
+        if ((await preparing).Value is not { } action)
+        {
+            return OtpOutcome.Fail<OtpChallengeRecord>((await preparing).Error!);
+        }
+        string[] usable = method switch
+        {
+            VerificationMethods.WhatsApp => [VerificationMethods.WhatsApp, VerificationMethods.Sms],
+            _ => [method],
+        };
+        var mayEnrol = !user.IsEnrolled || token.Has(Scopes.AddAuthenticators);
+        var candidates = user.Authenticators.Where(a => usable.Contains(a.VerificationMethod) && (a.IsVerified || mayEnrol))
+            .OrderByDescending(a => a.IsVerified)
+            .ThenBy(a => Array.IndexOf(usable, a.VerificationMethod))
+            .ThenByDescending(a => a.IsDefault)
+            .ThenByDescending(a => a.CreatedAt);
+        if (candidates.FirstOrDefault() is not { } authenticator)
+        {
+            return OtpOutcome.Fail<OtpChallengeRecord>(ApiError.NotFound($"The user has no {Describe(method)} authenticator."));
+        }
+        var channel = method switch
+        {
+            VerificationMethods.EmailOtp => OtpChannel.Email,
+            VerificationMethods.WhatsApp => OtpChannel.WhatsApp,
+            _ => smsChannel == SmsChannels.WhatsApp ? OtpChannel.WhatsApp : OtpChannel.Sms,
+        };
+        return await StartForAuthenticatorAsync(tenant, token, action, method, channel, authenticator, clientAddress);
+    }
+
+    /// <summary>
+    /// Checks the code against the token's action's latest challenge. Success: the action moves to
+    /// CHALLENGE_SUCCEEDED, the authenticator is verified (enrolment) and its lastVerifiedAt set, and a fresh token
+    /// is issued. Too many wrong codes: the action moves to CHALLENGE_FAILED.
+    /// </summary>
+    public async Task<OtpOutcome<ClientVerification>> VerifyAsync(Tenant tenant, ClientToken token, string method, string code)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(token);
+        var counting = limiter.HitAsync(tenant.Id, VerifiesPerUser, token.UserId, tenant.Limits.VerifiesPerWindow, tenant.Limits.VerifyWindow);
+        var reading = actions.GetAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
+        await Task.WhenAll(counting, reading);
+        if (await counting is { } limited)
+        {
+            return OtpOutcome.Fail<ClientVerification>(limited);
+        }
+        var action = await reading;
+        var stored = action?.ChallengeId is { } challengeId ? await challenges.GetAsync(tenant.Id, challengeId) : null;
+        if (stored is null || stored.Value.Origin != OtpOrigins.Client || stored.Value.VerificationMethod != method ||
+            stored.Value.UserId != token.UserId || stored.Value.CodeHash is null)
+        {
+            return OtpOutcome.Fail<ClientVerification>(ApiError.NotFound($"No {Describe(method)} challenge has been started with this token."));
+        }
+        var (challenge, failure) = await CheckCodeAsync(tenant, stored, code);
+        if (failure is not null)
+        {
+            if (failure == FailureReasons.MaxAttemptsExceeded)
+            {
+                await actionService.CompleteChallengeAsync(tenant, token, succeeded: false, method);
+            }
+            return OtpOutcome.Ok<ClientVerification>(new ClientVerification(false, null, failure, null));
+        }
+        var now = time.GetUtcNow();
+        AuthenticatorRecord? verified = null;
+        if (challenge.AuthenticatorId is { } authenticatorId)
+        {
+            await users.UpdateAsync(tenant.Id, token.UserId, user =>
+            {
+                verified = user.Find(authenticatorId) is { } a ? a with { VerifiedAt = a.VerifiedAt ?? now, LastVerifiedAt = now } : null;
+                return verified is null ? null : UserService.WithAuthenticator(user, verified) with
+                {
+                    Email = user.Email ?? verified.Email,
+                    PhoneNumber = user.PhoneNumber ?? verified.PhoneNumber,
+                };
+            });
+        }
+        var completed = await actionService.CompleteChallengeAsync(tenant, token, succeeded: true, method) ?? action!;
+        // The user has just passed a challenge in this session, so the fresh token may also enrol further authenticators (ours).
+        var scopes = Scopes.Parse(completed.Scope).Append(Scopes.AddAuthenticators).Distinct(StringComparer.Ordinal);
+        var accessToken = tokens.Issue(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey, scopes, completed.Username ?? token.Username);
+        return OtpOutcome.Ok<ClientVerification>(new ClientVerification(true, accessToken, null,
+            challenge.Enrolment && verified is not null ? AuthenticatorResponse.From(token.UserId, verified) : null));
+    }
+
+    /// <summary>
+    /// POST /v1/client/challenge (ours): reserves a challenge id, with no code and nothing sent, for a later step of a
+    /// sign-in to refer to. With a token it belongs to the token's user and action; with tenant Basic it is unbound and
+    /// names the action given. It does not replace the action's latest OTP challenge. It expires like an OTP and counts
+    /// as a challenge start for the caller's address.
+    /// </summary>
+    public async Task<OtpOutcome<OtpChallengeRecord>> ReserveAsync(Tenant tenant, ClientToken? token, string? actionCode, string clientAddress)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        if (await limiter.HitAsync(tenant.Id, StartsPerIp, clientAddress, tenant.Limits.StartsPerIpPerWindow, tenant.Limits.IpWindow) is { } limited)
+        {
+            return OtpOutcome.Fail<OtpChallengeRecord>(limited);
+        }
+        var now = time.GetUtcNow();
+        var challenge = new OtpChallengeRecord
+        {
+            Id = Ids.New(),
+            Origin = OtpOrigins.Client,
+            CreatedAt = now,
+            ExpiresAt = now + tenant.Limits.OtpLifetime,
+            MaxAttempts = tenant.Limits.OtpMaxAttempts,
+            UserId = token?.UserId,
+            ActionCode = token?.ActionCode ?? actionCode ?? "",
+            IdempotencyKey = token?.IdempotencyKey ?? Ids.New(),
+        };
+        await challenges.CreateAsync(tenant.Id, challenge, tenant.Limits.OtpLifetime);
+        return OtpOutcome.Ok<OtpChallengeRecord>(challenge);
+    }
+
+    /// <summary>The token's user's verified authenticators.</summary>
+    public async Task<IReadOnlyList<AuthenticatorResponse>> ListAuthenticatorsAsync(Tenant tenant, ClientToken token)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(token);
+        var user = await users.GetAsync(tenant.Id, token.UserId);
+        return user.Verified.Select(a => AuthenticatorResponse.From(token.UserId, a)).ToList();
+    }
+
+    // ---- Shared -----------------------------------------------------------------------------------------------
+
+    private static string Describe(string method) => method switch
+    {
+        VerificationMethods.EmailOtp => "email OTP",
+        VerificationMethods.WhatsApp => "WhatsApp",
+        _ => "SMS",
+    };
+
+    /// <summary>The token's action, if the method is enabled and the action may still be challenged.</summary>
+    private async Task<OtpOutcome<ActionRecord>> ActionForChallengeAsync(Tenant tenant, ClientToken token, string method)
+    {
+        if (!tenant.Allows(method))
+        {
+            return OtpOutcome.Fail<ActionRecord>(ApiError.Invalid($"verificationMethod: {method} is not enabled for this tenant."));
+        }
+        var action = await actions.GetAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
+        if (action is null)
+        {
+            return OtpOutcome.Fail<ActionRecord>(ApiError.NotFound("The token's action no longer exists."));
+        }
+        // A blocked, failed or reviewed action cannot be rescued by a code; a succeeded one may verify again (e.g. to enrol).
+        if (!ActionService.AwaitsChallenge(action.State) && action.State != ActionStates.ChallengeSucceeded)
+        {
+            return OtpOutcome.Fail<ActionRecord>(ApiError.Conflict($"The action is {action.State}: it cannot be challenged."));
+        }
+        return OtpOutcome.Ok<ActionRecord>(action);
+    }
+
+    private async Task<OtpOutcome<OtpChallengeRecord>> StartForAuthenticatorAsync(Tenant tenant, ClientToken token, ActionRecord action,
+        string method, OtpChannel channel, AuthenticatorRecord authenticator, string clientAddress)
+    {
+        var isEmail = channel == OtpChannel.Email;
+        var draft = NewChallenge(tenant, OtpOrigins.Client, method, channel) with
+        {
+            PhoneNumber = isEmail ? null : authenticator.PhoneNumber,
+            Email = isEmail ? authenticator.Email : null,
+            UserId = token.UserId,
+            ActionCode = token.ActionCode,
+            IdempotencyKey = token.IdempotencyKey,
+            AuthenticatorId = authenticator.Id,
+            Enrolment = !authenticator.IsVerified,
+            Locale = action.Locale,
+        };
+        var started = await SendAsync(tenant, draft, channel, clientAddress);
+        if (started.Value is { } challenge)
+        {
+            await actions.UpdateAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey,
+                a => a with { ChallengeId = challenge.Id }, tenant.Limits.ActionRetention);
+        }
+        return started;
+    }
+
+    private OtpChallengeRecord NewChallenge(Tenant tenant, string origin, string method, OtpChannel channel)
+    {
+        var now = time.GetUtcNow();
+        return new OtpChallengeRecord
+        {
+            Id = Ids.New(),
+            Origin = origin,
+            VerificationMethod = method,
+            SmsChannel = channel switch
+            {
+                OtpChannel.WhatsApp => SmsChannels.WhatsApp,
+                OtpChannel.Sms => SmsChannels.Default,
+                _ => null,
+            },
+            CreatedAt = now,
+            ExpiresAt = now + tenant.Limits.OtpLifetime,
+            MaxAttempts = tenant.Limits.OtpMaxAttempts,
+            ActionCode = "",
+            IdempotencyKey = "",
+        };
+    }
+
+    /// <summary>
+    /// Counts the limits, makes the code, delivers it synchronously and only then stores the challenge: a refused
+    /// delivery leaves nothing that could be verified.
+    /// </summary>
+    private async Task<OtpOutcome<OtpChallengeRecord>> SendAsync(Tenant tenant, OtpChallengeRecord draft, OtpChannel channel, string? address)
+    {
+        var limits = tenant.Limits;
+        var isEmail = channel == OtpChannel.Email;
+        var destination = draft.Destination!;
+        var sends = isEmail ? limits.EmailSendsPerWindow : limits.SmsSendsPerWindow;
+        var rules = new List<(string Rule, string Subject, int Limit, TimeSpan Window)>
+        {
+            (isEmail ? EmailSendsPerDestination : PhoneSendsPerDestination, destination.ToUpperInvariant(), sends, limits.SendWindow),
+        };
+        if (draft.UserId is { } userId)
+        {
+            rules.Add((isEmail ? EmailSendsPerUser : PhoneSendsPerUser, userId, sends, limits.SendWindow));
+        }
+        if (address is not null)
+        {
+            rules.Add((StartsPerIp, address, limits.StartsPerIpPerWindow, limits.IpWindow));
+        }
+        if (await limiter.HitAllAsync(tenant.Id, [.. rules]) is { } limited)
+        {
+            return OtpOutcome.Fail<OtpChallengeRecord>(limited);
+        }
+        var code = OtpCodes.Generate(limits.OtpLength);
+        var challenge = draft with { CodeHash = codes.Hash(draft.Id, code) };
+        var message = new OtpMessage(destination, code, draft.UserId, draft.ActionCode, draft.IdempotencyKey, draft.Locale, limits.OtpLifetime);
+        var delivered = channel switch
+        {
+            OtpChannel.Email => await email.SendAsync(tenant, message),
+            OtpChannel.WhatsApp => await whatsApp.SendAsync(tenant, message),
+            _ => await sms.SendAsync(tenant, message),
+        };
+        if (!delivered.Delivered)
+        {
+            LogNotDelivered(logger, tenant.Id, channel);
+            return OtpOutcome.Fail<OtpChallengeRecord>(new ApiError(ErrorCodes.DeliveryFailed,
+                $"The code could not be delivered: {delivered.Detail} No challenge was started."));
+        }
+        await challenges.CreateAsync(tenant.Id, challenge, limits.OtpLifetime);
+        return OtpOutcome.Ok<OtpChallengeRecord>(challenge);
+    }
+
+    /// <summary>
+    /// One verify, applied by compare-and-set so that concurrent guesses are each counted exactly once: a used, expired
+    /// or dead challenge changes nothing; a right code marks it verified; a wrong one counts an attempt, and the
+    /// attempt that reaches the limit kills the challenge. Returns the challenge afterwards and the failure reason.
+    /// </summary>
+    private async Task<(OtpChallengeRecord Challenge, string? Failure)> CheckCodeAsync(Tenant tenant, Stored<OtpChallengeRecord> stored, string code)
+    {
+        var current = stored;
+        while (true)
+        {
+            var c = current.Value;
+            var now = time.GetUtcNow();
+            if (c.IsDead)
+            {
+                return (c, FailureReasons.MaxAttemptsExceeded);
+            }
+            if (c.VerifiedAt is not null || c.ClaimedAt is not null || now >= c.ExpiresAt)
+            {
+                return (c, FailureReasons.CodeInvalidOrExpired);
+            }
+            var right = codes.Matches(c.Id, code, c.CodeHash);
+            var next = right ? c with { VerifiedAt = now } : c with { Attempts = c.Attempts + 1 };
+            if (await challenges.ReplaceAsync(tenant.Id, current, next, tenant.Limits.OtpLifetime))
+            {
+                return (next, right ? null : next.IsDead ? FailureReasons.MaxAttemptsExceeded : FailureReasons.CodeInvalidOrExpired);
+            }
+            current = await challenges.GetAsync(tenant.Id, c.Id);
+            if (current is null)
+            {
+                return (c, FailureReasons.CodeInvalidOrExpired);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OTP for tenant {TenantId} not delivered by {Channel}; no challenge started")]
+    private static partial void LogNotDelivered(ILogger logger, string tenantId, OtpChannel channel);
+}
