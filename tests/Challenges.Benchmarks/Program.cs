@@ -1,15 +1,26 @@
 using BenchmarkDotNet.Running;
 using Challenges.Benchmarks.Load;
 
-// Two tools in one project: the load generator against a running server, and the micro-benchmarks.
-switch (args.FirstOrDefault())
+namespace Challenges.Benchmarks;
+
+/// <summary>
+/// Two tools in one project: the load generator against a running server (<c>load</c>), and the micro-benchmarks
+/// (<c>micro</c>). Not top-level statements: their global <c>Program</c> would clash with the server's in the tests.
+/// </summary>
+internal static class BenchmarksMain
 {
-    case "load":
-        return await LoadCommand.MainAsync(args[1..]);
-    case "micro":
-        BenchmarkSwitcher.FromAssembly(typeof(LoadCommand).Assembly).Run(args[1..]);
-        return 0;
-    default:
-        await Console.Error.WriteLineAsync("usage: Challenges.Benchmarks load ... | micro [BenchmarkDotNet arguments]\n\n" + LoadOptions.Usage);
-        return 2;
+    public static async Task<int> Main(string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "load":
+                return await LoadCommand.MainAsync(args[1..]);
+            case "micro":
+                BenchmarkSwitcher.FromAssembly(typeof(BenchmarksMain).Assembly).Run(args[1..]);
+                return 0;
+            default:
+                await Console.Error.WriteLineAsync("usage: Challenges.Benchmarks load ... | micro [BenchmarkDotNet arguments]\n\n" + LoadOptions.Usage);
+                return 2;
+        }
+    }
 }
