@@ -16,7 +16,11 @@ internal static class BenchmarksMain
             case "load":
                 return await LoadCommand.MainAsync(args[1..]);
             case "micro":
-                BenchmarkSwitcher.FromAssembly(typeof(BenchmarksMain).Assembly).Run(args[1..]);
+                // In process: the out-of-process toolchain builds a generated project that inherits this repository's
+                // central package management and does not get BenchmarkDotNet (not passed on, see the csproj).
+                var micro = args[1..];
+                BenchmarkSwitcher.FromAssembly(typeof(BenchmarksMain).Assembly)
+                    .Run(micro.Contains("--inProcess", StringComparer.OrdinalIgnoreCase) ? micro : [.. micro, "--inProcess"]);
                 return 0;
             default:
                 await Console.Error.WriteLineAsync("usage: Challenges.Benchmarks load ... | micro [BenchmarkDotNet arguments]\n\n" + LoadOptions.Usage);
