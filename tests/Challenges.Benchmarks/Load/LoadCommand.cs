@@ -1,0 +1,180 @@
+namespace Challenges.Benchmarks.Load;
+
+/// <summary>
+/// The <c>load</c> command: warm up, a measured closed loop of the mix (with Redis command counts around it), an
+/// optional fixed-rate run at half the measured rates, a MONITOR probe of commands per endpoint, the pending-challenge
+/// memory phase, and the report.
+/// </summary>
+internal static class LoadCommand
+{
+    public static async Task<int> MainAsync(IReadOnlyList<string> args)
+    {
+        LoadOptions options;
+        try
+        {
+            options = LoadOptions.Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
+        }
+        using var http = CreateHttpClient(options);
+        var report = await RunAsync(options, http, Console.Out, CancellationToken.None);
+        var markdown = ReportWriter.Write(report);
+        await File.WriteAllTextAsync(options.ReportPath, markdown);
+        await Console.Out.WriteLineAsync(markdown);
+        await Console.Out.WriteLineAsync($"Report written to {Path.GetFullPath(options.ReportPath)}");
+        return report.Closed.TotalRequests > 0 ? 0 : 1;
+    }
+
+    /// <summary>One client for every virtual user: enough pooled connections that none waits for another.</summary>
+    public static HttpClient CreateHttpClient(LoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Math.Max(16, options.Concurrency * 2),
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            UseProxy = false,
+        };
+        return new HttpClient(handler) { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Runs every phase against <paramref name="http"/> (whose BaseAddress is the server) and returns the numbers.</summary>
+    public static async Task<LoadReport> RunAsync(LoadOptions options, HttpClient http, TextWriter log, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        var report = new LoadReport(options);
+        var scenarios = options.Mix.Select(Scenario.Parse).ToList();
+        var setup = new Recorder();
+        var api = new ApiClient(http, setup);
+
+        await using var webhooks = options.WebhookPort > 0 ? new WebhookReceiver(options.WebhookPort) : null;
+        if (webhooks is not null)
+        {
+            await webhooks.StartAsync();
+        }
+        var context = new LoadContext(api, options.Tenant, options.Secret, webhooks);
+        await using var redis = options.Redis is null ? null : await RespClient.ConnectAsync(options.Redis);
+
+        var memory = ServerMemory.Find(options.ServerPid, options.Url.Port);
+        report.Memory = memory;
+        using var sampling = new CancellationTokenSource();
+        var sampler = memory?.SampleAsync(sampling.Token) ?? Task.CompletedTask;
+        report.RssAtStartKiB = memory?.Read("VmRSS");
+
+        var runner = new LoadRunner(context, scenarios);
+        await log.WriteLineAsync($"Setting up {options.Concurrency} virtual users ({string.Join(", ", options.Mix)})...");
+        await runner.PrepareAsync(options.Concurrency, cancel);
+
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            await log.WriteLineAsync($"Warming up for {options.Warmup.TotalSeconds:0.#} s...");
+            await runner.RunClosedLoopAsync(new Recorder(), options.Warmup, cancel);
+        }
+
+        await log.WriteLineAsync($"Measuring for {options.Duration.TotalSeconds:0.#} s (closed loop)...");
+        var commandsBefore = redis is null ? null : await RedisProbe.CommandCallsAsync(redis);
+        await runner.RunClosedLoopAsync(report.Closed, options.Duration, cancel);
+        if (redis is not null)
+        {
+            report.CommandCalls = RedisProbe.Delta(commandsBefore!, await RedisProbe.CommandCallsAsync(redis));
+        }
+        report.RssAfterLoadKiB = memory?.Read("VmRSS");
+
+        if (options.HalfRate)
+        {
+            var elapsed = report.Closed.Elapsed.TotalSeconds;
+            report.HalfRates = report.Closed.Scenarios.Where(s => s.Completed > 0)
+                .ToDictionary(s => s.Name, s => s.Completed / elapsed / 2, StringComparer.Ordinal);
+            await log.WriteLineAsync("Running at half the measured rates: " +
+                string.Join(", ", report.HalfRates.Select(r => $"{r.Key} {r.Value:0.#}/s")));
+            report.HalfRate = new Recorder();
+            await runner.RunFixedRateAsync(report.HalfRate, report.HalfRates, options.Duration, cancel);
+        }
+
+        if (options.Redis is not null && options.ProbeLifecycles > 0)
+        {
+            await log.WriteLineAsync("Counting Redis commands per endpoint (MONITOR)...");
+            report.RoundTrips = await ProbeAsync(options, context, runner, cancel);
+        }
+
+        if (redis is not null && options.Pending > 0)
+        {
+            await log.WriteLineAsync($"Creating {options.Pending} pending challenges via {options.PendingVia}...");
+            var pendingContext = options.PendingTenant is null
+                ? context
+                : new LoadContext(api, options.PendingTenant, options.PendingSecret ?? options.Secret, webhooks);
+            var pushScenario = scenarios.FirstOrDefault(s => s.Name == "push");
+            report.Pending = await PendingChallenges.RunAsync(pendingContext, redis, options.Pending, options.PendingVia,
+                options.Concurrency, pushScenario is null || !runner.Available.Contains(pushScenario) ? [] : runner.UsersOf(pushScenario), cancel);
+            report.RssAfterPendingKiB = memory?.Read("VmRSS");
+        }
+
+        report.Unavailable = runner.Unavailable;
+        report.PeakKiB = memory?.Read("VmHWM");
+        await sampling.CancelAsync();
+        await sampler;
+        report.WebhookEvents = webhooks?.Events.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        report.Setup = setup;
+        return report;
+    }
+
+    /// <summary>A few lifecycles per scenario, one request at a time, bracketed for MONITOR.</summary>
+    private static async Task<IReadOnlyList<RoundTrips>> ProbeAsync(LoadOptions options, LoadContext context, LoadRunner runner,
+        CancellationToken cancel)
+    {
+        await using var probe = await RoundTripProbe.StartAsync(options.Redis!);
+        context.Api.Recorder = new Recorder();
+        context.Api.Observer = probe;
+        try
+        {
+            foreach (var scenario in runner.Available)
+            {
+                var user = runner.UsersOf(scenario)[0];
+                for (var i = 0; i < options.ProbeLifecycles; i++)
+                {
+                    try
+                    {
+                        await scenario.RunAsync(context, user, cancel);
+                    }
+                    catch (Exception e) when (e is LifecycleFailedException or FeatureMissingException)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            context.Api.Observer = null;
+        }
+        return await probe.FinishAsync();
+    }
+}
+
+/// <summary>Everything a run measured; <see cref="ReportWriter"/> turns it into markdown.</summary>
+internal sealed class LoadReport(LoadOptions options)
+{
+    public LoadOptions Options { get; } = options;
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    public Recorder Setup { get; set; } = new();
+    public Recorder Closed { get; } = new();
+    public Recorder? HalfRate { get; set; }
+    public IReadOnlyDictionary<string, double>? HalfRates { get; set; }
+    public IReadOnlyDictionary<string, long>? CommandCalls { get; set; }
+    public IReadOnlyList<RoundTrips>? RoundTrips { get; set; }
+    public PendingResult? Pending { get; set; }
+    public ServerMemory? Memory { get; set; }
+    public long? RssAtStartKiB { get; set; }
+    public long? RssAfterLoadKiB { get; set; }
+    public long? RssAfterPendingKiB { get; set; }
+    public long? PeakKiB { get; set; }
+    public IReadOnlyDictionary<string, string> Unavailable { get; set; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, long>? WebhookEvents { get; set; }
+}

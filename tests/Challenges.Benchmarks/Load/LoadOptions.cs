@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace Challenges.Benchmarks.Load;
+
+/// <summary>The <c>load</c> command's arguments; see <see cref="Usage"/>.</summary>
+internal sealed record LoadOptions
+{
+    public const string Usage = """
+        load --url http://127.0.0.1:5080 --tenant ID --secret KEY [options]
+          --redis HOST:PORT          Redis the server uses (commandstats, memory, MONITOR probe); omit to skip those sections
+          --duration 20s             measured closed-loop phase (also 500ms, 2m, or plain seconds)
+          --warmup 3s                unmeasured phase before it (JIT, connections)
+          --concurrency 64           virtual users, shared round robin by the scenarios of --mix
+          --mix otp,push,server,baseline
+                                     otp: track, start SMS, code from the webhook, verify, validate
+                                     push: track, start push, device fetch, signed approve, poll, validate
+                                     server: track, get action, validate, get user
+                                     baseline: GET /health/live
+          --webhook-port 5091        loopback port of the generator's webhook receiver (the tenant's WebhookUrl)
+          --half-rate                then run each scenario at half its measured rate and report p99
+          --probe 3                  lifecycles per scenario under Redis MONITOR (commands per endpoint); 0 skips
+          --pending 100000           pending challenges for the Redis memory measurement; 0 skips
+          --pending-via otp          otp (POST /v1/challenge, one request each) or push (track + start push)
+          --pending-tenant ID --pending-secret KEY
+                                     tenant for the pending phase (e.g. one with Log delivery); default the main tenant
+          --server-pid N             server process for peak memory; default: the process listening on --url's port
+          --report PATH              markdown report (default report.md)
+          --note TEXT                a line printed at the top of the report (e.g. "noisy machine")
+        """;
+
+    public required Uri Url { get; init; }
+    public required string Tenant { get; init; }
+    public required string Secret { get; init; }
+    public string? Redis { get; init; }
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+    public int Concurrency { get; init; } = 64;
+    public IReadOnlyList<string> Mix { get; init; } = ["otp", "push", "server", "baseline"];
+    public int WebhookPort { get; init; }
+    public bool HalfRate { get; init; }
+    public int ProbeLifecycles { get; init; } = 3;
+    public int Pending { get; init; }
+    public string PendingVia { get; init; } = "otp";
+    public string? PendingTenant { get; init; }
+    public string? PendingSecret { get; init; }
+    public int? ServerPid { get; init; }
+    public string ReportPath { get; init; } = "report.md";
+    public string? Note { get; init; }
+
+    public static LoadOptions Parse(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (!name.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unexpected argument '{name}'.\n{Usage}");
+            }
+            if (name == "--half-rate")
+            {
+                flags.Add(name);
+            }
+            else if (i + 1 < args.Count)
+            {
+                values[name] = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"{name} needs a value.\n{Usage}");
+            }
+        }
+        string Need(string name) => values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"{name} is required.\n{Usage}");
+        int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        var mix = values.TryGetValue("--mix", out var m)
+            ? m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : null;
+        return new LoadOptions
+        {
+            Url = new Uri(Need("--url")),
+            Tenant = Need("--tenant"),
+            Secret = Need("--secret"),
+            Redis = values.GetValueOrDefault("--redis"),
+            Duration = values.TryGetValue("--duration", out var d) ? ParseDuration(d) : TimeSpan.FromSeconds(20),
+            Warmup = values.TryGetValue("--warmup", out var w) ? ParseDuration(w) : TimeSpan.FromSeconds(3),
+            Concurrency = Int("--concurrency", 64),
+            Mix = mix ?? ["otp", "push", "server", "baseline"],
+            WebhookPort = Int("--webhook-port", 0),
+            HalfRate = flags.Contains("--half-rate"),
+            ProbeLifecycles = Int("--probe", 3),
+            Pending = Int("--pending", 0),
+            PendingVia = values.GetValueOrDefault("--pending-via") ?? "otp",
+            PendingTenant = values.GetValueOrDefault("--pending-tenant"),
+            PendingSecret = values.GetValueOrDefault("--pending-secret"),
+            ServerPid = values.TryGetValue("--server-pid", out var p) ? int.Parse(p, CultureInfo.InvariantCulture) : null,
+            ReportPath = values.GetValueOrDefault("--report") ?? "report.md",
+            Note = values.GetValueOrDefault("--note"),
+        };
+    }
+
+    public static TimeSpan ParseDuration(string text)
+    {
+        static double Number(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+        return text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => TimeSpan.FromMilliseconds(Number(text[..^2])),
+            _ when text.EndsWith('s') => TimeSpan.FromSeconds(Number(text[..^1])),
+            _ when text.EndsWith('m') => TimeSpan.FromMinutes(Number(text[..^1])),
+            _ => TimeSpan.FromSeconds(Number(text)),
+        };
+    }
+}

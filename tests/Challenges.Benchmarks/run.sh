@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Measures the server: starts redis-server and the server (Release) on loopback ports, runs the load generator
+# against them, writes tests/Challenges.Benchmarks/report.md, and stops everything it started, on failure too.
+#
+#   tests/Challenges.Benchmarks/run.sh                       # defaults below
+#   DURATION=60s CONCURRENCY=128 PENDING=1000000 tests/Challenges.Benchmarks/run.sh --note "quiet machine"
+#
+# Extra arguments go to the generator (see `dotnet run --project tests/Challenges.Benchmarks -- load` for all).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+DURATION="${DURATION:-20s}"
+WARMUP="${WARMUP:-3s}"
+CONCURRENCY="${CONCURRENCY:-64}"
+MIX="${MIX:-otp,push,server,baseline}"
+PENDING="${PENDING:-100000}"
+PENDING_VIA="${PENDING_VIA:-otp}"
+REPORT="${REPORT:-$here/report.md}"
+
+command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install -y redis-server" >&2; exit 1; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+REDIS_PORT="$(free_port)"
+API_PORT="$(free_port)"
+HOOK_PORT="$(free_port)"
+while [ "$HOOK_PORT" = "$API_PORT" ] || [ "$HOOK_PORT" = "$REDIS_PORT" ]; do HOOK_PORT="$(free_port)"; done
+
+work="$(mktemp -d -t challenges-bench-XXXXXX)"
+redis_pid=""
+server_pid=""
+cleanup() {
+  local status=$?
+  # Only the processes this script started, by pid.
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$redis_pid" ] && kill -0 "$redis_pid" 2>/dev/null; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
+  if [ "$status" -ne 0 ]; then
+    echo "run.sh failed (exit $status); last server log lines:" >&2
+    tail -n 30 "$work/server.log" >&2 2>/dev/null || true
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_for() { # description, pid, command...
+  local what="$1" pid="$2"; shift 2
+  for _ in $(seq 1 150); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "$what exited during start-up" >&2; return 1; fi
+    sleep 0.2
+  done
+  echo "$what did not come up in time" >&2
+  return 1
+}
+
+echo "Building (Release)..."
+dotnet build -c Release -v q -nologo "$root/src/Challenges.Api/Challenges.Api.csproj" >/dev/null
+dotnet build -c Release -v q -nologo "$here/Challenges.Benchmarks.csproj" >/dev/null
+
+echo "Starting redis-server on 127.0.0.1:$REDIS_PORT..."
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
+redis_pid=$!
+wait_for "redis-server" "$redis_pid" bash -c "exec 3<>/dev/tcp/127.0.0.1/$REDIS_PORT && printf 'PING\r\n' >&3 && head -c 5 <&3 | grep -q PONG"
+
+echo "Starting the server on 127.0.0.1:$API_PORT (webhooks to 127.0.0.1:$HOOK_PORT)..."
+# Limits are raised so the run measures the work, not the 429s; the rate-limit counters still run on every request.
+# One tenant, Webhook delivery to the generator's receiver (Log delivery is refused outside Development); the
+# pending-challenge phase's codes go there too and are dropped.
+limits() {
+  local t="$1"
+  echo "Tenants__${t}__Limits__SmsSendsPerWindow=1000000000 Tenants__${t}__Limits__EmailSendsPerWindow=1000000000" \
+       "Tenants__${t}__Limits__VerifiesPerWindow=1000000000 Tenants__${t}__Limits__PushStartsPerWindow=1000000000" \
+       "Tenants__${t}__Limits__StepUpsPerWindow=1000000000 Tenants__${t}__Limits__StartsPerIpPerWindow=1000000000"
+}
+BENCH_SECRET="bench-secret-key-0123456789abcdef0123456789"
+# shellcheck disable=SC2046
+env ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
+    Logging__LogLevel__Default=Warning \
+    Redis__Configuration="127.0.0.1:$REDIS_PORT,abortConnect=false,connectTimeout=1000,syncTimeout=1000" \
+    Tokens__SigningKey="benchmark-token-signing-key-0123456789abcdef0123" \
+    PublicUrl="http://127.0.0.1:$API_PORT" \
+    Tenants__0__Id=bench \
+    Tenants__0__SecretKeys__0="$BENCH_SECRET" \
+    Tenants__0__WebhookUrl="http://127.0.0.1:$HOOK_PORT/webhook" \
+    Tenants__0__Delivery__Sms=Webhook \
+    $(limits 0) \
+    dotnet "$root/src/Challenges.Api/bin/Release/net10.0/Challenges.Api.dll" >"$work/server.log" 2>&1 &
+server_pid=$!
+wait_for "the server" "$server_pid" curl -fsS "http://127.0.0.1:$API_PORT/health/ready"
+
+echo "Running the load generator (server pid $server_pid)..."
+dotnet "$here/bin/Release/net10.0/Challenges.Benchmarks.dll" load \
+  --url "http://127.0.0.1:$API_PORT" --tenant bench --secret "$BENCH_SECRET" \
+  --redis "127.0.0.1:$REDIS_PORT" --webhook-port "$HOOK_PORT" --server-pid "$server_pid" \
+  --duration "$DURATION" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --mix "$MIX" --half-rate \
+  --pending "$PENDING" --pending-via "$PENDING_VIA" \
+  --report "$REPORT" "$@"
