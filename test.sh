@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs the tests: installs redis-server when it is missing (the tests start their own
-# instances on free loopback ports), then runs every test project.
+# instances and clusters on free loopback ports), then runs every test project, and the integration tests once more
+# on a Redis Cluster.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,3 +13,9 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 dotnet test Challenges.sln "$@"
+
+# The integration tests once more with a 3-master Redis Cluster behind the server (the reliability, SDK and load
+# tests start their own Redis and run once, above).
+echo "Integration tests on a Redis Cluster:"
+CHALLENGES_TEST_REDIS=cluster dotnet test Challenges.sln --no-build \
+  --filter "FullyQualifiedName!~Reliability&FullyQualifiedName!~SdkCompatibility&FullyQualifiedName!~Performance" "$@"

@@ -3,20 +3,36 @@ using System.Text;
 
 namespace Challenges.Api.Tests.Infrastructure;
 
-/// <summary>One real Redis, one webhook listener and one server for the integration tests of the "api" collection.</summary>
+/// <summary>
+/// One real Redis, one webhook listener and one server for the integration tests of the "api" collection. With
+/// <c>CHALLENGES_TEST_REDIS=cluster</c> the Redis is a 3-master Redis Cluster, so the same tests prove every flow there.
+/// </summary>
 public sealed class ApiFixture : IAsyncLifetime
 {
-    public RedisServer Redis { get; private set; } = null!;
+    private RedisServer? _redis;
+    private RedisCluster? _cluster;
+
+    public static bool OnCluster => Environment.GetEnvironmentVariable("CHALLENGES_TEST_REDIS") == "cluster";
+
+    /// <summary>The connection string of the tests' Redis (a single server, or every node of the cluster).</summary>
+    public string RedisConfiguration => _cluster?.Configuration ?? _redis!.Configuration;
+
     public WebhookListener Webhooks { get; private set; } = null!;
     public FakeClock Clock { get; } = new();
     public ChallengesFactory Factory { get; private set; } = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
-        Redis = new RedisServer();
+        if (OnCluster)
+        {
+            _cluster = await RedisCluster.StartAsync();
+        }
+        else
+        {
+            _redis = new RedisServer();
+        }
         Webhooks = new WebhookListener();
-        Factory = new ChallengesFactory(Redis.Configuration, Webhooks.Url, Clock);
-        return Task.CompletedTask;
+        Factory = new ChallengesFactory(RedisConfiguration, Webhooks.Url, Clock);
     }
 
     /// <summary>A client with the Server API's secret-key Basic header.</summary>
@@ -53,7 +69,14 @@ public sealed class ApiFixture : IAsyncLifetime
     {
         await Factory.DisposeAsync();
         await Webhooks.DisposeAsync();
-        await Redis.DisposeAsync();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
     }
 }
 

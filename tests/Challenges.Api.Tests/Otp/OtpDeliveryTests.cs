@@ -17,7 +17,7 @@ public sealed partial class OtpDeliveryTests(ApiFixture fixture)
     [GeneratedRegex("[0-9]{6}")]
     private static partial Regex SixDigits();
 
-    private ChallengesFactory Server(Dictionary<string, string?> extra) => new(fixture.Redis.Configuration, fixture.Webhooks.Url, fixture.Clock, extra);
+    private ChallengesFactory Server(Dictionary<string, string?> extra) => new(fixture.RedisConfiguration, fixture.Webhooks.Url, fixture.Clock, extra);
 
 
     private static Dictionary<string, string?> TwilioSettings(WebhookListener twilio) => new()

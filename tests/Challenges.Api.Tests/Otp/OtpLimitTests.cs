@@ -16,7 +16,7 @@ public sealed class OtpLimitTests(ApiFixture fixture)
     private readonly HttpClient _server = fixture.ServerClient();
 
     private ChallengesFactory SecondServer(Dictionary<string, string?>? extra = null) =>
-        new(fixture.Redis.Configuration, fixture.Webhooks.Url, fixture.Clock, extra);
+        new(fixture.RedisConfiguration, fixture.Webhooks.Url, fixture.Clock, extra);
 
 
     private static async Task AssertLimitedAsync(Task<HttpResponseMessage> call)

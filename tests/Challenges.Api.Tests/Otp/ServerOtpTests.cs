@@ -272,7 +272,7 @@ public sealed class ServerOtpTests(ApiFixture fixture)
     [Fact]
     public async Task A_method_the_tenant_does_not_allow_is_refused()
     {
-        await using var factory = new ChallengesFactory(fixture.Redis.Configuration, fixture.Webhooks.Url, fixture.Clock,
+        await using var factory = new ChallengesFactory(fixture.RedisConfiguration, fixture.Webhooks.Url, fixture.Clock,
             new Dictionary<string, string?> { ["Tenants:0:VerificationMethods:0"] = "SMS" });
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = _server.DefaultRequestHeaders.Authorization;

@@ -19,7 +19,7 @@ public sealed class LoadGeneratorSmokeTests(ApiFixture fixture)
             Url = http.BaseAddress!,
             Tenant = TestTenants.A,
             Secret = TestTenants.AKey,
-            Redis = fixture.Redis.Configuration,
+            Redis = fixture.RedisConfiguration,
             Duration = TimeSpan.FromSeconds(1.5),
             Warmup = TimeSpan.FromSeconds(0.3),
             Concurrency = 4,

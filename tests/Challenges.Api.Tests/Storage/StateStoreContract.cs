@@ -151,7 +151,7 @@ public sealed class MemoryStateStoreContract : StateStoreContract
 public sealed class RedisStateStoreContract(ApiFixture fixture) : StateStoreContract
 {
     protected override IStateStore Store { get; } = new RedisStateStore(
-        new RedisConnection(Microsoft.Extensions.Options.Options.Create(new RedisOptions { Configuration = fixture.Redis.Configuration })),
+        new RedisConnection(Microsoft.Extensions.Options.Options.Create(new RedisOptions { Configuration = fixture.RedisConfiguration })),
         Microsoft.Extensions.Options.Options.Create(new RedisOptions { KeyPrefix = "contract:" }));
 
     // Redis expires keys on its own clock: wait the time to live out.
