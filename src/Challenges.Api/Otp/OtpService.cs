@@ -444,13 +444,9 @@ public sealed partial class OtpService(
             Enrolment = !authenticator.IsVerified,
             Locale = action.Locale,
         };
-        var started = await SendAsync(tenant, draft, channel, clientAddress);
-        if (started.Value is { } challenge)
-        {
-            await actions.UpdateAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey,
-                a => a with { ChallengeId = challenge.Id }, tenant.Limits.ActionRetention);
-        }
-        return started;
+        // The action points at its latest challenge; that write goes out with the challenge's own (one round trip).
+        return await SendAsync(tenant, draft, channel, clientAddress, challenge => actions.UpdateAsync(tenant.Id, token.UserId,
+            token.ActionCode, token.IdempotencyKey, a => a with { ChallengeId = challenge.Id }, tenant.Limits.ActionRetention));
     }
 
     private OtpChallengeRecord NewChallenge(Tenant tenant, string origin, string method, OtpChannel channel)
@@ -479,7 +475,8 @@ public sealed partial class OtpService(
     /// Counts the limits, makes the code, delivers it synchronously and only then stores the challenge: a refused
     /// delivery leaves nothing that could be verified.
     /// </summary>
-    private async Task<OtpOutcome<OtpChallengeRecord>> SendAsync(Tenant tenant, OtpChallengeRecord draft, OtpChannel channel, string? address)
+    private async Task<OtpOutcome<OtpChallengeRecord>> SendAsync(Tenant tenant, OtpChallengeRecord draft, OtpChannel channel, string? address,
+        Func<OtpChallengeRecord, Task>? alongside = null)
     {
         var limits = tenant.Limits;
         var isEmail = channel == OtpChannel.Email;
@@ -516,7 +513,7 @@ public sealed partial class OtpService(
             return OtpOutcome.Fail<OtpChallengeRecord>(new ApiError(ErrorCodes.DeliveryFailed,
                 $"The code could not be delivered: {delivered.Detail} No challenge was started."));
         }
-        await challenges.CreateAsync(tenant.Id, challenge, limits.OtpLifetime);
+        await Task.WhenAll(challenges.CreateAsync(tenant.Id, challenge, limits.OtpLifetime), alongside?.Invoke(challenge) ?? Task.CompletedTask);
         return OtpOutcome.Ok<OtpChallengeRecord>(challenge);
     }
 
