@@ -2,6 +2,7 @@ using Challenges.Api.Actions;
 using Challenges.Api.Delivery;
 using Challenges.Api.Health;
 using Challenges.Api.Http;
+using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
@@ -27,6 +28,7 @@ builder.Services.AddDelivery();
 // Features.
 builder.Services.AddUsers();
 builder.Services.AddActions();
+builder.Services.AddPush();
 
 var app = builder.Build();
 
@@ -39,6 +41,7 @@ app.UseContractDocument();
 app.MapHealth();
 app.MapUsers();
 app.MapActions();
+app.MapPush();
 
 app.LogStartup();
 app.Run();

@@ -47,4 +47,7 @@ public static class StoreKeys
         $"u:{UserTag(tenantId, userId)}:stepup-ref:{E(reference)}";
 
     public static string StepUpInFlight(string tenantId, string userId) => $"u:{UserTag(tenantId, userId)}:stepup";
+
+    /// <summary>The latest get-pending nonce issued to a device (device API row 3); same slot as <see cref="Device"/>.</summary>
+    public static string DeviceNonce(string tenantId, string keyId) => $"d:{{{E(tenantId)}:{keyId}}}:nonce";
 }
