@@ -29,11 +29,11 @@ public static class DeviceCli
 
     public static RootCommand Build(HttpMessageHandler? handler = null)
     {
-        var server = new Option<Uri>("--server")
+        var server = new Option<string>("--server")
         {
             Description = "The Challenges server's base URL.",
             Recursive = true,
-            DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("CHALLENGES_SERVER") ?? "http://localhost:5080"),
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CHALLENGES_SERVER") ?? "http://localhost:5080",
         };
         var tenant = new Option<string>("--tenant")
         {
@@ -65,7 +65,9 @@ public static class DeviceCli
                 p.InvocationConfiguration.Output.WriteLine($"Created a P-256 key in {path}");
             }
             var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-            http.BaseAddress = p.GetValue(server);
+            http.BaseAddress = Uri.TryCreate(p.GetValue(server), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                ? url
+                : throw new InvalidOperationException("--server must be an absolute http(s) URL, e.g. http://localhost:5080.");
             http.Timeout = TimeSpan.FromSeconds(30);
             return new DeviceClient(http, p.GetValue(tenant)!, key);
         }
