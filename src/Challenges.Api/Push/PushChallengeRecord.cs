@@ -12,6 +12,9 @@ public sealed record PushChallengeRecord
     /// <summary>Tells push challenges apart from other challenges under the same key family.</summary>
     public string Kind { get; init; } = PushChallengeStates.Kind;
     public string Id { get; init; } = "";
+
+    /// <summary>Null for a sign-in challenge of an action; <see cref="PushChallengeStates.StepUp"/> for a step-up.</summary>
+    public string? Purpose { get; init; }
     public string UserId { get; init; } = "";
     public string ActionCode { get; init; } = "";
     public string IdempotencyKey { get; init; } = "";
@@ -48,4 +51,5 @@ public static class PushChallengeStates
     public const string Pending = "PENDING";
     public const string Approved = "APPROVED";
     public const string Rejected = "REJECTED";
+    public const string StepUp = "STEP_UP";
 }

@@ -63,10 +63,7 @@ public sealed partial class PushService(
             return ApiError.Conflict($"The action is {action.State}: it no longer awaits a challenge.");
         }
         var user = PushStore.Parse<UserRecord>(userRaw) ?? UserRecord.Empty;
-        var devices = user.Verified
-            .Where(a => a.VerificationMethod == VerificationMethods.Push && a.PublicKey is not null)
-            .Where(a => request.UserAuthenticatorId is null || a.Id == request.UserAuthenticatorId)
-            .ToList();
+        var devices = PushDevicesOf(user).Where(a => request.UserAuthenticatorId is null || a.Id == request.UserAuthenticatorId).ToList();
         if (devices.Count == 0)
         {
             return ApiError.NotFound(request.UserAuthenticatorId is null
@@ -74,51 +71,83 @@ public sealed partial class PushService(
                 : $"The user has no push authenticator '{request.UserAuthenticatorId}'.");
         }
 
-        var now = time.GetUtcNow();
-        var challenge = new PushChallengeRecord
-        {
-            Id = Ids.New(),
-            UserId = token.UserId,
-            ActionCode = token.ActionCode,
-            IdempotencyKey = token.IdempotencyKey,
-            CreatedAt = now,
-            ExpiresAt = now + tenant.Limits.PushLifetime,
-            Targets = devices.Select(d => d.Id).ToArray(),
-            VerificationCode = tenant.Options.Push.NumberMatching
-                ? RandomNumberGenerator.GetInt32(0, 100).ToString("D2", CultureInfo.InvariantCulture)
-                : null,
-            // The context a device shows describes the sign-in attempt: what the backend tracked, else this request.
-            IpAddress = action.IpAddress ?? context.IpAddress,
-            UserAgent = action.UserAgent ?? context.UserAgent,
-            DeviceId = action.DeviceId,
-            Custom = action.Custom,
-        };
+        // The context a device shows describes the sign-in attempt: what the backend tracked, else this request.
+        var challenge = NewChallenge(tenant, token.UserId, token.ActionCode, token.IdempotencyKey, devices,
+            action.IpAddress ?? context.IpAddress, action.UserAgent ?? context.UserAgent, action.DeviceId, action.Custom);
+        var now = challenge.CreatedAt;
 
         // Round trip 2: the challenge, each device's pointer and the action's latest challenge, issued together.
-        var pointer = StoreJson.Write(new PendingPointer(challenge.Id, challenge.ExpiresAt));
-        var writes = new List<Task<bool>>
-        {
-            Store.CommitAsync([StateChange.PutIfAbsent(StoreKeys.Challenge(tenant.Id, challenge.Id), StoreJson.Write(challenge),
-                PushStore.Retention(challenge, now))]),
-            Store.CommitAsync([StateChange.Replace(actionKey, actionRaw!, StoreJson.Write(action with { ChallengeId = challenge.Id }),
-                PushStore.Max(action.CreatedAt + tenant.Limits.ActionRetention - now, TimeSpan.FromSeconds(1)))]),
-        };
-        writes.AddRange(devices.Select(d => Store.CommitAsync(
-            [StateChange.Put(StoreKeys.DevicePending(tenant.Id, DeviceKeys.KeyId(d.PublicKey!)), pointer, tenant.Limits.PushLifetime)])));
-        await Task.WhenAll(writes);
-        if (!writes[1].Result)
+        var actionWrite = Store.CommitAsync([StateChange.Replace(actionKey, actionRaw!, StoreJson.Write(action with { ChallengeId = challenge.Id }),
+            PushStore.Max(action.CreatedAt + tenant.Limits.ActionRetention - now, TimeSpan.FromSeconds(1)))]);
+        await StoreAsync(tenant, challenge, devices, actionWrite);
+        if (!actionWrite.Result)
         {
             // The action changed between the read and the write (rare): set the pointer with a retrying update.
             await actionStore.UpdateAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey,
                 a => a.ChallengeId == challenge.Id ? null : a with { ChallengeId = challenge.Id }, tenant.Limits.ActionRetention);
         }
+        return new StartPushResponse(challenge.Id, challenge.VerificationCode);
+    }
 
+    /// <summary>A new pending challenge to <paramref name="devices"/>, living the tenant's push lifetime from now.</summary>
+    public PushChallengeRecord NewChallenge(Tenant tenant, string userId, string actionCode, string idempotencyKey,
+        IReadOnlyList<AuthenticatorRecord> devices, string? ipAddress, string? userAgent, string? deviceId, System.Text.Json.JsonElement? custom,
+        string? purpose = null, string? id = null)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(devices);
+        var now = time.GetUtcNow();
+        return new PushChallengeRecord
+        {
+            Id = id ?? Ids.New(),
+            Purpose = purpose,
+            UserId = userId,
+            ActionCode = actionCode,
+            IdempotencyKey = idempotencyKey,
+            CreatedAt = now,
+            ExpiresAt = now + tenant.Limits.PushLifetime,
+            Targets = devices.Select(d => d.Id).ToArray(),
+            // A step-up has no web page to show a code on.
+            VerificationCode = tenant.Options.Push.NumberMatching && purpose is null
+                ? RandomNumberGenerator.GetInt32(0, 100).ToString("D2", CultureInfo.InvariantCulture)
+                : null,
+            IpAddress = ipAddress,
+            UserAgent = userAgent,
+            DeviceId = deviceId,
+            Custom = custom,
+        };
+    }
+
+    /// <summary>
+    /// Writes a new challenge and each targeted device's pointer to it, concurrently with the caller's own writes
+    /// (<paramref name="alongside"/>, already started): one round trip. Then queues <c>push.created</c> per device.
+    /// </summary>
+    public async Task StoreAsync(Tenant tenant, PushChallengeRecord challenge, IReadOnlyList<AuthenticatorRecord> devices, params Task[] alongside)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(challenge);
+        ArgumentNullException.ThrowIfNull(devices);
+        var pointer = StoreJson.Write(new PendingPointer(challenge.Id, challenge.ExpiresAt));
+        var writes = new List<Task>(alongside)
+        {
+            Store.CommitAsync([StateChange.PutIfAbsent(StoreKeys.Challenge(tenant.Id, challenge.Id), StoreJson.Write(challenge),
+                PushStore.Retention(challenge, challenge.CreatedAt))]),
+        };
+        writes.AddRange(devices.Select(d => Store.CommitAsync(
+            [StateChange.Put(StoreKeys.DevicePending(tenant.Id, DeviceKeys.KeyId(d.PublicKey!)), pointer, tenant.Limits.PushLifetime)])));
+        await Task.WhenAll(writes);
         foreach (var device in devices)
         {
             notifier.Enqueue(new PushCreated(tenant, Ids.New(), CreatedData(challenge, device), challenge.ExpiresAt));
         }
         LogStarted(logger, tenant.Id, challenge.Id, devices.Count);
-        return new StartPushResponse(challenge.Id, challenge.VerificationCode);
+    }
+
+    /// <summary>The user's verified push authenticators that have a key.</summary>
+    public static List<AuthenticatorRecord> PushDevicesOf(UserRecord user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Verified.Where(a => a.VerificationMethod == VerificationMethods.Push && a.PublicKey is not null).ToList();
     }
 
     private static List<KeyValuePair<string, string?>> CreatedData(PushChallengeRecord challenge, AuthenticatorRecord device) =>
@@ -285,7 +314,11 @@ public sealed partial class PushService(
                 var cleanup = deviceRead.Result[1] is { } pointerRaw && PushStore.Parse<PendingPointer>(pointerRaw)?.ChallengeId == challengeId
                     ? Store.CommitAsync([StateChange.DeleteIfEqual(pendingKey, pointerRaw)])
                     : Task.FromResult(true);
-                await Task.WhenAll(actions.CompleteChallengeAsync(tenant, claims, approve, VerificationMethods.Push), cleanup);
+                // A step-up has no action to complete: its result is read from the challenge itself.
+                var complete = challenge.Purpose is null
+                    ? actions.CompleteChallengeAsync(tenant, claims, approve, VerificationMethods.Push)
+                    : Task.FromResult<ActionRecord?>(null);
+                await Task.WhenAll(complete, cleanup);
                 LogAnswered(logger, tenant.Id, challengeId, answered.State);
                 return new AnswerPushResponse(approve);
             }
