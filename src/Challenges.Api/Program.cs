@@ -4,6 +4,7 @@ using Challenges.Api.Health;
 using Challenges.Api.Http;
 using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;
+using Challenges.Api.StepUp;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Users;
@@ -29,6 +30,7 @@ builder.Services.AddDelivery();
 builder.Services.AddUsers();
 builder.Services.AddActions();
 builder.Services.AddPush();
+builder.Services.AddStepUp();
 
 var app = builder.Build();
 
@@ -42,6 +44,7 @@ app.MapHealth();
 app.MapUsers();
 app.MapActions();
 app.MapPush();
+app.MapStepUp();
 
 app.LogStartup();
 app.Run();

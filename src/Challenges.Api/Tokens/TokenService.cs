@@ -97,6 +97,8 @@ public sealed class TokenService
         }
         var parameters = ValidationParameters.Clone();
         parameters.ValidateLifetime = false;
+        // The delegate runs even with ValidateLifetime off; expiry is judged below so expired tokens keep their claims.
+        parameters.LifetimeValidator = null;
         var result = await _handler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || Read(jwt) is not { } claims)
         {
