@@ -26,6 +26,9 @@ public sealed partial class PushService(
     ILogger<PushService> logger)
 {
     private const int MaxCasAttempts = 50;
+
+    /// <summary>What <c>ClientAddress.Of</c> answers when the connection has no IP address.</summary>
+    public const string UnknownAddress = "unknown";
     private IStateStore Store => push.Store;
 
     /// <summary>Where the sign-in attempt came from, as the Client API request saw it.</summary>
@@ -45,9 +48,12 @@ public sealed partial class PushService(
         var actionKey = StoreKeys.Action(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
         // Round trip 1: the user and the action (one slot) and the rate windows, together.
         var read = Store.GetManyAsync([StoreKeys.User(tenant.Id, token.UserId), actionKey]);
-        var limited = limiter.HitAllAsync(tenant.Id,
-            ("push-start", token.UserId, tenant.Limits.PushStartsPerWindow, tenant.Limits.PushWindow),
-            ("ip-start", context.IpAddress, tenant.Limits.StartsPerIpPerWindow, tenant.Limits.IpWindow));
+        var limited = context.IpAddress == UnknownAddress
+            // No address to attribute the start to (e.g. a Unix socket): only the per-user limit applies.
+            ? limiter.HitAsync(tenant.Id, "push-start", token.UserId, tenant.Limits.PushStartsPerWindow, tenant.Limits.PushWindow)
+            : limiter.HitAllAsync(tenant.Id,
+                ("push-start", token.UserId, tenant.Limits.PushStartsPerWindow, tenant.Limits.PushWindow),
+                ("ip-start", context.IpAddress, tenant.Limits.StartsPerIpPerWindow, tenant.Limits.IpWindow));
         await Task.WhenAll(read, limited);
         if (limited.Result is { } tooMany)
         {

@@ -7,6 +7,7 @@ using Challenges.Api.RateLimiting;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Challenges.Api.StepUp;
 
@@ -44,7 +45,8 @@ public static class StepUpEndpoints
     }
 
     public static async Task<Results<Ok<StepUpStarted>, JsonHttpResult<StepUpSyntaxError>, JsonHttpResult<StepUpConflict>, JsonHttpResult<StepUpError>>>
-        Start(string channel, HttpContext context, TenantRegistry tenants, TokenService tokens, StepUpService service, ClientAddress address)
+        Start(string channel, [FromHeader(Name = ReferenceHeader)] string? reference, HttpContext context, TenantRegistry tenants,
+            TokenService tokens, StepUpService service, ClientAddress address)
     {
         ArgumentNullException.ThrowIfNull(context);
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
@@ -72,7 +74,7 @@ public static class StepUpEndpoints
         var bodyIsObject = string.IsNullOrWhiteSpace(text) || body is { ValueKind: JsonValueKind.Object };
         var named = body is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("userId", out var u) ? u : (JsonElement?)null;
         var userId = CheckUserId(named, required: caller.UserId is null, invalid);
-        var reference = context.Request.Headers[ReferenceHeader].ToString();
+        reference ??= "";
         if (reference.Length > Validation.MaxIdLength || reference.Any(char.IsControl))
         {
             invalid.Add(new StepUpInvalidField(ReferenceHeader, StepUpFieldErrors.Size, ["1", Validation.MaxIdLength.ToString(System.Globalization.CultureInfo.InvariantCulture)]));

@@ -102,7 +102,7 @@ public sealed partial class StepUpService(
         var inFlightKey = StoreKeys.StepUpInFlight(tenant.Id, userId);
         // Round trip 1: the user and the step-up in flight (one slot), and the per-address window.
         var read = store.GetManyAsync([StoreKeys.User(tenant.Id, userId), inFlightKey]);
-        var perAddress = context.IpAddress == "unknown"
+        var perAddress = context.IpAddress == PushService.UnknownAddress
             ? Task.FromResult<ApiError?>(null)
             : limiter.HitAsync(tenant.Id, "ip-start", context.IpAddress, tenant.Limits.StartsPerIpPerWindow, tenant.Limits.IpWindow);
         await Task.WhenAll(read, perAddress);
@@ -131,7 +131,7 @@ public sealed partial class StepUpService(
         }
 
         var id = Ids.New();
-        var challenge = push.NewChallenge(tenant, userId, ActionCode, id, devices, context.IpAddress == "unknown" ? null : context.IpAddress,
+        var challenge = push.NewChallenge(tenant, userId, ActionCode, id, devices, context.IpAddress == PushService.UnknownAddress ? null : context.IpAddress,
             context.UserAgent, null, null, PushChallengeStates.StepUp, id);
         // Claiming the in-flight slot is what makes two different step-ups at once impossible.
         var mark = StoreJson.Write(new StepUpInFlightRecord(id, challenge.ExpiresAt));
