@@ -73,12 +73,8 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
                 PushToken = request.PushToken,
                 DisplayName = request.DeviceName,
             };
-            var index = StoreJson.Write(new DeviceRecord(token.UserId, authenticator.Id, publicKey));
-            var claim = existing is null ? StateChange.PutIfAbsent(deviceKey, index) : StateChange.Replace(deviceKey, existing.Raw, index);
-            if (!await Store.CommitAsync([claim]))
-            {
-                continue;
-            }
+            // The authenticator first, then the key's index: a registration that loses the key to a concurrent one
+            // takes its authenticator back and answers with the winner's, so the same key never makes two.
             var forbidden = false;
             await users.UpdateAsync(tenant.Id, token.UserId, u =>
             {
@@ -88,11 +84,19 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
             });
             if (forbidden)
             {
-                await Store.CommitAsync([StateChange.DeleteIfEqual(deviceKey, index)]);
-                return Forbidden();
+                // Look again: the enrolment that won may be this very key (then it is returned), else 403.
+                continue;
             }
-            LogAdded(logger, tenant.Id, authenticator.Id);
-            return new AddPushCredentialResponse(authenticator.Id, token.UserId, now);
+            var index = StoreJson.Write(new DeviceRecord(token.UserId, authenticator.Id, publicKey));
+            var claim = existing is null ? StateChange.PutIfAbsent(deviceKey, index) : StateChange.Replace(deviceKey, existing.Raw, index);
+            if (await Store.CommitAsync([claim]))
+            {
+                LogAdded(logger, tenant.Id, authenticator.Id);
+                return new AddPushCredentialResponse(authenticator.Id, token.UserId, now);
+            }
+            await users.UpdateAsync(tenant.Id, token.UserId, u => u.Find(authenticator.Id) is null
+                ? null
+                : u with { Authenticators = u.Authenticators.Where(a => a.Id != authenticator.Id).ToList() });
         }
         throw new InvalidOperationException("Gave up adding a push credential after repeated conflicting writes.");
     }

@@ -63,6 +63,21 @@ public sealed class PushDeviceApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Concurrent_registrations_of_one_key_make_one_authenticator()
+    {
+        var userId = ApiFixture.NewUserId();
+        var token = await _push.TrackAsync(userId, "enrol");
+        var device = _push.NewDevice();
+        var body = new { publicKey = device.PublicKey, deviceName = "phone", devicePlatform = "android" };
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => AddRaw(token, body).Ok()));
+
+        Assert.Single(answers.Select(a => a.Str("userAuthenticatorId")).Distinct());
+        var list = await _push.Server.GetAsync($"/v1/users/{userId}/authenticators").Ok();
+        Assert.Equal(answers[0].Str("userAuthenticatorId"), Assert.Single(list.EnumerateArray()).Str("userAuthenticatorId"));
+    }
+
+    [Fact]
     public async Task Keys_that_are_not_P256_SPKI_are_refused_naming_the_field()
     {
         var token = await _push.TrackAsync(ApiFixture.NewUserId(), "enrol");
