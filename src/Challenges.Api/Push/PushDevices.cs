@@ -56,6 +56,17 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
                 }
                 // Otherwise the index is left over from an authenticator that is gone: the key is free again.
             }
+            if (user.Authenticators.FirstOrDefault(a => a.VerificationMethod == VerificationMethods.Push && a.PublicKey == publicKey) is { } same)
+            {
+                // The user already has this key (a concurrent registration between its two writes, or one that
+                // stopped there): finish it by pointing the index at it.
+                var finish = StoreJson.Write(new DeviceRecord(token.UserId, same.Id, publicKey));
+                if (await Store.CommitAsync([existing is null ? StateChange.PutIfAbsent(deviceKey, finish) : StateChange.Replace(deviceKey, existing.Raw, finish)]))
+                {
+                    return new AddPushCredentialResponse(same.Id, token.UserId, same.VerifiedAt ?? same.CreatedAt);
+                }
+                continue;
+            }
             if (user.IsEnrolled && !mayAdd)
             {
                 return Forbidden();
@@ -92,6 +103,11 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
             if (await Store.CommitAsync([claim]))
             {
                 LogAdded(logger, tenant.Id, authenticator.Id);
+                return new AddPushCredentialResponse(authenticator.Id, token.UserId, now);
+            }
+            if ((await push.ReadDeviceAsync(tenant.Id, keyId))?.Value.AuthenticatorId == authenticator.Id)
+            {
+                // A concurrent registration of the same key finished this one for us.
                 return new AddPushCredentialResponse(authenticator.Id, token.UserId, now);
             }
             await users.UpdateAsync(tenant.Id, token.UserId, u => u.Find(authenticator.Id) is null

@@ -324,7 +324,15 @@ public sealed partial class PushService(
                 var complete = challenge.Purpose is null
                     ? actions.CompleteChallengeAsync(tenant, claims, approve, VerificationMethods.Push)
                     : Task.FromResult<ActionRecord?>(null);
-                await Task.WhenAll(complete, cleanup);
+                try
+                {
+                    await Task.WhenAll(complete, cleanup);
+                }
+                catch (StoreUnavailableException)
+                {
+                    // The answer is recorded on the challenge; the web poll applies it to the action again.
+                    LogFollowUpFailed(logger, tenant.Id, challengeId);
+                }
                 LogAnswered(logger, tenant.Id, challengeId, answered.State);
                 return new AnswerPushResponse(approve);
             }
@@ -347,6 +355,9 @@ public sealed partial class PushService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered: {State}")]
     private static partial void LogAnswered(ILogger logger, string tenantId, string challengeId, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered, but its action was not updated yet (store unavailable)")]
+    private static partial void LogFollowUpFailed(ILogger logger, string tenantId, string challengeId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push answer with a bad signature for tenant {TenantId}")]
     private static partial void LogBadSignature(ILogger logger, string tenantId);
