@@ -94,6 +94,25 @@ public sealed class PushFlowTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task The_poll_applies_an_approval_to_the_action_again_before_issuing_the_token()
+    {
+        var userId = ApiFixture.NewUserId();
+        var (device, _) = await _push.EnrollAsync(userId);
+        var tracked = await _push.TrackResponseAsync(userId);
+        var token = tracked.Str("token");
+        var challengeId = await _push.StartChallengeAsync(token);
+        await device.AnswerAsync(challengeId, approved: true);
+
+        // As if the action update after the device's answer had been lost.
+        var path = $"/v1/users/{userId}/actions/signIn/{tracked.Str("idempotencyKey")}";
+        await _push.Server.PatchJson(path, new { state = "CHALLENGE_REQUIRED" }).Ok();
+
+        var accessToken = (await _push.PollAsync(token, challengeId).Ok()).Str("accessToken");
+        Assert.Equal("CHALLENGE_SUCCEEDED", (await _push.Server.GetAsync(path).Ok()).Str("state"));
+        Assert.True((await _push.Server.PostJson("/v1/validate", new { token = accessToken }).Ok()).GetProperty("isValid").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_challenge_to_one_device_is_invisible_to_and_refused_from_the_others()
     {
         var userId = ApiFixture.NewUserId();
