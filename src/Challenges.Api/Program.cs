@@ -4,7 +4,9 @@ using Challenges.Api.Health;
 using Challenges.Api.Hosted;
 using Challenges.Api.Http;
 using Challenges.Api.Otp;
+using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;
+using Challenges.Api.StepUp;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Users;
@@ -41,6 +43,8 @@ builder.Services.AddDelivery();
 builder.Services.AddUsers();
 builder.Services.AddActions();
 builder.Services.AddOtp(builder.Configuration);
+builder.Services.AddPush();
+builder.Services.AddStepUp();
 
 var app = builder.Build();
 
@@ -55,6 +59,8 @@ app.MapUsers();
 app.MapActions();
 app.MapHosted();
 app.MapOtp();
+app.MapPush();
+app.MapStepUp();
 
 app.LogStartup();
 await app.RunAsync();

@@ -63,4 +63,7 @@ public static class StoreKeys
 
     /// <summary>Index of a user's OTP challenges, scored by creation time (Unix ms); members are challenge ids.</summary>
     public static string UserOtpChallenges(string tenantId, string userId) => $"u:{UserTag(tenantId, userId)}:otp";
+
+    /// <summary>The latest get-pending nonce issued to a device (device API row 3); same slot as <see cref="Device"/>.</summary>
+    public static string DeviceNonce(string tenantId, string keyId) => $"d:{{{E(tenantId)}:{keyId}}}:nonce";
 }

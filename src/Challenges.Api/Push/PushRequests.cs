@@ -1,0 +1,96 @@
+using Challenges.Api.Http;
+using FluentValidation;
+
+namespace Challenges.Api.Push;
+
+/// <summary>Device API row 1: add a device credential (Bearer).</summary>
+public sealed record AddPushCredentialRequest(string? PublicKey, string? DeviceName, string? DevicePlatform, string? PushToken);
+
+public sealed class AddPushCredentialRequestValidator : AbstractValidator<AddPushCredentialRequest>
+{
+    public AddPushCredentialRequestValidator()
+    {
+        RuleFor(r => r.PublicKey).NotEmpty().WithMessage("publicKey: is required.")
+            .Must(k => DeviceCrypto.NormalizePublicKey(k) is not null)
+            .WithMessage("publicKey: must be an EC P-256 public key (X.509 SubjectPublicKeyInfo DER, standard base64).");
+        RuleFor(r => r.DevicePlatform).Must(p => p is null || PushPlatforms.Normalize(p) is not null)
+            .WithMessage("devicePlatform: must be one of ios, android.");
+        RuleFor(r => r.DeviceName).Text(256);
+        RuleFor(r => r.PushToken).Text(4096);
+    }
+}
+
+public static class PushPlatforms
+{
+    /// <summary>The SDKs send <c>ios</c> / <c>android</c>; any case is read as the same platform.</summary>
+    public static string? Normalize(string? platform) => platform?.Trim().ToUpperInvariant() switch
+    {
+        "IOS" => "ios",
+        "ANDROID" => "android",
+        _ => null,
+    };
+}
+
+/// <summary>Web side: start a push challenge for the token's action.</summary>
+public sealed record StartPushRequest(string? Action, string? UserAuthenticatorId);
+
+public sealed class StartPushRequestValidator : AbstractValidator<StartPushRequest>
+{
+    public StartPushRequestValidator()
+    {
+        RuleFor(r => r.Action).Identifier();
+        RuleFor(r => r.UserAuthenticatorId).Identifier();
+    }
+}
+
+/// <summary>Web side: poll a push challenge.</summary>
+public sealed record VerifyPushRequest(string? ChallengeId);
+
+public sealed class VerifyPushRequestValidator : AbstractValidator<VerifyPushRequest>
+{
+    public VerifyPushRequestValidator()
+    {
+        RuleFor(r => r.ChallengeId).NotEmpty().WithMessage("challengeId: is required.").Identifier();
+    }
+}
+
+/// <summary>Device API row 5: approve or reject, signed over the challenge id.</summary>
+public sealed record AnswerPushRequest(string? ChallengeId, string? PublicKey, string? Signature, bool? Approved, string? VerificationCode);
+
+public sealed class AnswerPushRequestValidator : AbstractValidator<AnswerPushRequest>
+{
+    public AnswerPushRequestValidator()
+    {
+        RuleFor(r => r.ChallengeId).NotEmpty().WithMessage("challengeId: is required.").Identifier();
+        RuleFor(r => r.PublicKey).NotEmpty().WithMessage("publicKey: is required.").Text(2048);
+        RuleFor(r => r.Signature).NotEmpty().WithMessage("signature: is required.").Text(512);
+        RuleFor(r => r.Approved).NotNull().WithMessage("approved: is required (true or false).");
+        RuleFor(r => r.VerificationCode).Text(16);
+    }
+}
+
+/// <summary>Device API row 6: remove the credential, signed over the time-window message.</summary>
+public sealed record RemovePushCredentialRequest(string? PublicKey, string? Signature);
+
+public sealed class RemovePushCredentialRequestValidator : AbstractValidator<RemovePushCredentialRequest>
+{
+    public RemovePushCredentialRequestValidator()
+    {
+        RuleFor(r => r.PublicKey).NotEmpty().WithMessage("publicKey: is required.").Text(2048);
+        RuleFor(r => r.Signature).NotEmpty().WithMessage("signature: is required.").Text(512);
+    }
+}
+
+/// <summary>Device API row 8: update the credential, signed over the message from row 7.</summary>
+public sealed record UpdatePushCredentialRequest(string? ChallengeId, string? PublicKey, string? Signature, string? PushToken, bool? ResetExpiry);
+
+public sealed class UpdatePushCredentialRequestValidator : AbstractValidator<UpdatePushCredentialRequest>
+{
+    public UpdatePushCredentialRequestValidator()
+    {
+        RuleFor(r => r.ChallengeId).NotEmpty().WithMessage("challengeId: is required.").Identifier();
+        RuleFor(r => r.PublicKey).NotEmpty().WithMessage("publicKey: is required.").Text(2048);
+        RuleFor(r => r.Signature).NotEmpty().WithMessage("signature: is required.").Text(512);
+        RuleFor(r => r.PushToken).Text(4096);
+    }
+}

@@ -1,0 +1,3 @@
+using Challenges.Device;
+
+return await DeviceCli.RunAsync(args);

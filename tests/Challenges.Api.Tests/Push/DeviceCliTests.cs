@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Challenges.Api.Tests.Infrastructure;
+using Challenges.Device;
+
+namespace Challenges.Api.Tests.Push;
+
+/// <summary>The device CLI against the server listening on a real loopback port (Kestrel), sharing the test Redis.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class DeviceCliTests(ApiFixture fixture) : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("challenges-device-").FullName;
+    private ChallengesFactory _kestrel = null!;
+    private Uri _server = null!;
+
+    public Task InitializeAsync()
+    {
+        var port = RedisServer.FreePort();
+        // Its own clock at real time: the CLI signs removal with the real time window.
+        _kestrel = new ChallengesFactory(fixture.RedisConfiguration, fixture.Webhooks.Url, new FakeClock());
+        _kestrel.UseKestrel(port);
+        _kestrel.StartServer();
+        _server = new Uri($"http://127.0.0.1:{port}");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _kestrel.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task<(int Exit, string Output, string Error)> Cli(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await DeviceCli.RunAsync(
+            [.. args, "--server", _server.ToString(), "--tenant", TestTenants.A, "--key-file", Path.Combine(_directory, "device-key.pem")],
+            output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static JsonElement LastJson(string output) =>
+        JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]).RootElement.Clone();
+
+    [Fact]
+    public async Task The_device_cli_enrols_sees_and_approves_a_push_challenge_over_a_real_port()
+    {
+        using var http = new HttpClient { BaseAddress = _server };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(TestTenants.AKey + ":")));
+        var userId = ApiFixture.NewUserId();
+        var registration = (await http.PostJson($"/v1/users/{userId}/actions/addAuthenticator", new { scope = "add:authenticators" }).Ok()).Str("token");
+
+        var enrolled = await Cli("enroll", "--token", registration, "--name", "cli-phone", "--platform", "ios");
+        Assert.True(enrolled.Exit == 0, enrolled.Error);
+        Assert.Contains("Created a P-256 key", enrolled.Output, StringComparison.Ordinal);
+        var authenticatorId = LastJson(enrolled.Output).Str("userAuthenticatorId");
+        Assert.True(File.Exists(Path.Combine(_directory, "device-key.pem")));
+
+        var nothing = await Cli("pending");
+        Assert.Equal(0, nothing.Exit);
+        Assert.False(LastJson(nothing.Output).Has("challengeId"));
+
+        var tracked = await http.PostJson($"/v1/users/{userId}/actions/signIn", new { custom = new { note = "from the cli test" } }).Ok();
+        var token = tracked.Str("token");
+        using var web = new HttpClient { BaseAddress = _server };
+        web.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var challengeId = (await web.PostJson("/v1/client/challenge/push", new { }).Ok()).Str("challengeId");
+
+        var pending = await Cli("pending");
+        Assert.True(pending.Exit == 0, pending.Error);
+        var shown = LastJson(pending.Output);
+        Assert.Equal(challengeId, shown.Str("challengeId"));
+        Assert.Equal(authenticatorId, shown.Str("userAuthenticatorId"));
+        Assert.Equal("from the cli test", shown.GetProperty("custom").Str("note"));
+
+        var approved = await Cli("approve");
+        Assert.True(approved.Exit == 0, approved.Error);
+        Assert.True(LastJson(approved.Output).GetProperty("isVerified").GetBoolean());
+
+        var poll = await web.PostJson("/v1/client/verify/push", new { challengeId }).Ok();
+        var accessToken = poll.Str("accessToken");
+        Assert.True((await http.PostJson("/v1/validate", new { token = accessToken }).Ok()).GetProperty("isValid").GetBoolean());
+
+        var again = await Cli("approve", "--challenge-id", challengeId);
+        Assert.Equal(1, again.Exit);
+        Assert.Contains("conflict", again.Error, StringComparison.Ordinal);
+
+        var removed = await Cli("remove");
+        Assert.True(removed.Exit == 0, removed.Error);
+        Assert.Equal(authenticatorId, LastJson(removed.Output).Str("removedAuthenticatorId"));
+        var gone = await Cli("pending");
+        Assert.Equal(1, gone.Exit);
+        Assert.Contains("invalid_credential", gone.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_device_cli_without_a_key_file_says_to_enrol_first()
+    {
+        var result = await Cli("approve");
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("run enroll first", result.Error, StringComparison.Ordinal);
+    }
+}
