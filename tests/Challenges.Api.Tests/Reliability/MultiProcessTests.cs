@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using Challenges.Device;
 using System.Text.Json;
 using Challenges.Api.Tests.Infrastructure;
 
@@ -45,6 +47,66 @@ public sealed class MultiProcessTests : IAsyncLifetime
 
         Assert.Equal(1, results.Count(r => r.GetProperty("isValid").GetBoolean()));
         ProcessSettings.AssertNoSecrets(string.Concat(_servers.Select(s => s.Output)), [TestTenants.AKey, TestTenants.AKeyRotated, TestTenants.SigningKey, tracked.Str("token")]);
+    }
+
+    private HttpClient Bearer(int server, string token)
+    {
+        var client = _servers[server].Client();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    [Fact]
+    public async Task A_push_challenge_started_on_one_process_is_answered_on_a_second_and_polled_on_a_third()
+    {
+        var userId = ApiFixture.NewUserId();
+        var enrolToken = (await On(0).PostJson($"/v1/users/{userId}/actions/enrol", new { scope = "add:authenticators" }).Ok()).Str("token");
+        var device = new DeviceClient(_servers[1].Client(), TestTenants.A, DeviceClient.NewKey());
+        await device.AddCredentialAsync(enrolToken, "Phone", "android");
+        var token = (await On(2).PostJson($"/v1/users/{userId}/actions/signIn", new { }).Ok()).Str("token");
+
+        var challengeId = (await Bearer(0, token).PostJson("/v1/client/challenge/push", new { }).Ok()).Str("challengeId");
+        var pending = await device.GetPendingAsync();
+        Assert.Equal(challengeId, pending.Str("challengeId"));
+        await device.AnswerAsync(challengeId, approved: true);
+        var polled = await Bearer(2, token).PostJson("/v1/client/verify/push", new { challengeId }).Ok();
+
+        Assert.True(polled.GetProperty("isVerified").GetBoolean());
+        var validated = await On(0).PostJson("/v1/validate", new { token = polled.Str("accessToken") }).Ok();
+        Assert.True(validated.GetProperty("isValid").GetBoolean());
+        ProcessSettings.AssertNoSecrets(string.Concat(_servers.Select(s => s.Output)),
+            [TestTenants.AKey, TestTenants.SigningKey, token, enrolToken, polled.Str("accessToken")]);
+    }
+
+    [Fact]
+    public async Task An_otp_started_on_one_process_is_verified_on_another_and_limits_count_across_all_three()
+    {
+        var phone = "+6427555" + Random.Shared.Next(1000, 9999);
+        var started = await On(0).PostJson("/v1/challenge", new { verificationMethod = "SMS", action = "signIn", phoneNumber = phone }).Ok();
+        var sms = await _webhooks.WaitForAsync(r => r.BodyText.Contains(phone, StringComparison.Ordinal) && r.BodyText.Contains("sms.created", StringComparison.Ordinal));
+        var code = System.Text.Json.JsonDocument.Parse(sms.Body).RootElement.GetProperty("data").Str("code");
+
+        var verified = await On(1).PostJson("/v1/verify", new { challengeId = started.Str("challengeId"), verificationCode = code }).Ok();
+        Assert.True(verified.GetProperty("isVerified").GetBoolean());
+        var claimed = await On(2).PostJson("/v1/claim", new { challengeId = started.Str("challengeId"), userId = ApiFixture.NewUserId() }).Ok();
+        Assert.True((await On(0).PostJson("/v1/validate", new { token = claimed.Str("token") }).Ok()).GetProperty("isValid").GetBoolean());
+
+        // Six SMS per destination per window (one used above), counted in Redis whichever process answers.
+        for (var i = 1; i < 6; i++)
+        {
+            await On(i % 3).PostJson("/v1/challenge", new { verificationMethod = "SMS", action = "signIn", phoneNumber = phone }).Ok();
+        }
+        using var limited = await On(0).PostJson("/v1/challenge", new { verificationMethod = "SMS", action = "signIn", phoneNumber = phone });
+        await limited.AssertError(HttpStatusCode.TooManyRequests, "too_many_requests");
+        Assert.NotNull(limited.Headers.RetryAfter);
+
+        // Codes are secrets: none may reach a log line.
+        var codes = _webhooks.Received.Where(r => r.BodyText.Contains(phone, StringComparison.Ordinal))
+            .Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("data").Str("code")).ToList();
+        Assert.Equal(6, codes.Count);
+        var logs = string.Concat(_servers.Select(s => s.Output));
+        Assert.All(codes, c => Assert.DoesNotContain($" {c}", logs, StringComparison.Ordinal));
+        ProcessSettings.AssertNoSecrets(logs, [TestTenants.AKey, TestTenants.SigningKey, claimed.Str("token")]);
     }
 
     [Fact]

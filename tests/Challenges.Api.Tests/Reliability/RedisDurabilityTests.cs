@@ -24,25 +24,38 @@ public sealed class RedisDurabilityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Everything_answered_200_before_a_kill_9_of_redis_is_there_after_it_and_the_outage_answers_503()
+    public async Task Every_authenticator_and_challenge_answered_200_before_a_kill_9_of_redis_is_there_after_it()
     {
         var server = _server.Client(TestTenants.AKey);
         var confirmed = new ConcurrentBag<(string UserId, string AuthenticatorId)>();
+        var challenges = new ConcurrentBag<string>();
         var outcomes = new ConcurrentDictionary<HttpStatusCode, int>();
         var slowest503 = TimeSpan.Zero;
         using var stop = new CancellationTokenSource();
 
         async Task Worker()
         {
+            var turn = 0;
             while (!stop.IsCancellationRequested)
             {
                 var userId = ApiFixture.NewUserId();
+                var startsChallenge = turn++ % 2 == 1;
                 var watch = Stopwatch.StartNew();
-                using var response = await server.PostJson($"/v1/users/{userId}/authenticators", new { verificationMethod = "EMAIL_OTP", email = $"{userId}@example.com" });
+                using var response = startsChallenge
+                    ? await server.PostJson("/v1/challenge", new { verificationMethod = "EMAIL_OTP", action = "signIn", email = $"{userId}@example.com" })
+                    : await server.PostJson($"/v1/users/{userId}/authenticators", new { verificationMethod = "EMAIL_OTP", email = $"{userId}@example.com" });
                 outcomes.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
-                    confirmed.Add((userId, (await response.Json()).GetProperty("authenticator").Str("userAuthenticatorId")));
+                    var body = await response.Json();
+                    if (startsChallenge)
+                    {
+                        challenges.Add(body.Str("challengeId"));
+                    }
+                    else
+                    {
+                        confirmed.Add((userId, body.GetProperty("authenticator").Str("userAuthenticatorId")));
+                    }
                 }
                 else
                 {
@@ -80,6 +93,11 @@ public sealed class RedisDurabilityTests : IAsyncLifetime
             var list = await server.GetAsync($"/v1/users/{userId}/authenticators").Ok();
             Assert.Contains(list.EnumerateArray(), a => a.Str("userAuthenticatorId") == authenticatorId);
         }
-        Console.WriteLine($"Durability: {confirmed.Count} confirmed writes kept, {outcomes.GetValueOrDefault(HttpStatusCode.ServiceUnavailable)} answered 503, slowest 503 {slowest503.TotalMilliseconds:F0} ms");
+        foreach (var challengeId in challenges)
+        {
+            var found = await server.GetAsync($"/v1/challenges?challengeId={challengeId}").Ok();
+            Assert.Equal(challengeId, found.Str("challengeId"));
+        }
+        Console.WriteLine($"Durability: {confirmed.Count} authenticators and {challenges.Count} challenges confirmed and kept, {outcomes.GetValueOrDefault(HttpStatusCode.ServiceUnavailable)} answered 503, slowest 503 {slowest503.TotalMilliseconds:F0} ms");
     }
 }
