@@ -1,4 +1,5 @@
 using Challenges.Api.Http;
+using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;
 using Challenges.Api.Users;
@@ -66,7 +67,8 @@ public sealed class ActionService(ActionStore actions, UserStore users, TokenSer
     /// CHALLENGE_SUCCEEDED, failure to CHALLENGE_FAILED. Idempotent: applying the same result twice changes nothing.
     /// Returns the action as it is afterwards, or null when it no longer exists.
     /// </summary>
-    public Task<ActionRecord?> CompleteChallengeAsync(Tenant tenant, ClientToken token, bool succeeded, string verificationMethod)
+    public Task<ActionRecord?> CompleteChallengeAsync(Tenant tenant, ClientToken token, bool succeeded, string verificationMethod,
+        Stored<ActionRecord>? known = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(token);
@@ -75,7 +77,7 @@ public sealed class ActionService(ActionStore actions, UserStore users, TokenSer
             a => AwaitsChallenge(a.State)
                 ? a with { State = target, StateUpdatedAt = time.GetUtcNow(), VerificationMethod = verificationMethod }
                 : null,
-            tenant.Limits.ActionRetention);
+            tenant.Limits.ActionRetention, known);
     }
 
     public async Task<IReadOnlyList<ActionRecord>> QueryAsync(Tenant tenant, string userId, DateTimeOffset? fromDate,

@@ -28,13 +28,17 @@ public sealed class ActionStore(IStateStore store, TimeProvider time)
     }
 
     public async Task<ActionRecord?> GetAsync(string tenantId, string userId, string actionCode, string idempotencyKey) =>
-        (await store.ReadAsync<ActionRecord>(StoreKeys.Action(tenantId, userId, actionCode, idempotencyKey)))?.Value;
+        (await GetStoredAsync(tenantId, userId, actionCode, idempotencyKey))?.Value;
+
+    /// <summary>The action with the text it was read from, for a later compare-and-set without a second read.</summary>
+    public Task<Stored<ActionRecord>?> GetStoredAsync(string tenantId, string userId, string actionCode, string idempotencyKey) =>
+        store.ReadAsync<ActionRecord>(StoreKeys.Action(tenantId, userId, actionCode, idempotencyKey));
 
     /// <summary>Compare-and-set on one action; the change returns null to leave it. Keeps the action's retention.</summary>
     public Task<ActionRecord?> UpdateAsync(string tenantId, string userId, string actionCode, string idempotencyKey,
-        Func<ActionRecord, ActionRecord?> change, TimeSpan retention) =>
+        Func<ActionRecord, ActionRecord?> change, TimeSpan retention, Stored<ActionRecord>? known = null) =>
         store.UpdateAsync(StoreKeys.Action(tenantId, userId, actionCode, idempotencyKey), change,
-            a => Max(a.CreatedAt + retention - time.GetUtcNow(), TimeSpan.FromSeconds(1)));
+            a => Max(a.CreatedAt + retention - time.GetUtcNow(), TimeSpan.FromSeconds(1)), known: known);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

@@ -318,13 +318,14 @@ public sealed partial class OtpService(
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(token);
         var counting = limiter.HitAsync(tenant.Id, VerifiesPerUser, token.UserId, tenant.Limits.VerifiesPerWindow, tenant.Limits.VerifyWindow);
-        var reading = actions.GetAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
+        var reading = actions.GetStoredAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
         await Task.WhenAll(counting, reading);
         if (await counting is { } limited)
         {
             return OtpOutcome.Fail<ClientVerification>(limited);
         }
-        var action = await reading;
+        var storedAction = await reading;
+        var action = storedAction?.Value;
         var stored = action?.ChallengeId is { } challengeId ? await challenges.GetAsync(tenant.Id, challengeId) : null;
         if (stored is null || stored.Value.Origin != OtpOrigins.Client || stored.Value.VerificationMethod != method ||
             stored.Value.UserId != token.UserId || stored.Value.CodeHash is null)
@@ -336,7 +337,7 @@ public sealed partial class OtpService(
         {
             if (failure == FailureReasons.MaxAttemptsExceeded)
             {
-                await actionService.CompleteChallengeAsync(tenant, token, succeeded: false, method);
+                await actionService.CompleteChallengeAsync(tenant, token, succeeded: false, method, storedAction);
             }
             return OtpOutcome.Ok<ClientVerification>(new ClientVerification(false, null, failure, null));
         }
@@ -354,7 +355,7 @@ public sealed partial class OtpService(
                 };
             });
         }
-        var completed = await actionService.CompleteChallengeAsync(tenant, token, succeeded: true, method) ?? action!;
+        var completed = await actionService.CompleteChallengeAsync(tenant, token, succeeded: true, method, storedAction) ?? action!;
         // The user has just passed a challenge in this session, so the fresh token may also enrol further authenticators (ours).
         var scopes = Scopes.Parse(completed.Scope).Append(Scopes.AddAuthenticators).Distinct(StringComparer.Ordinal);
         var accessToken = tokens.Issue(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey, scopes, completed.Username ?? token.Username);

@@ -30,17 +30,18 @@ public static class StoreUpdates
     /// <summary>
     /// Reads the document, applies <paramref name="change"/> and writes the result only if nobody changed the
     /// document in between; repeats until it sticks. <paramref name="change"/> returns null to leave it as it is.
-    /// Returns the document as it is afterwards, or null when there is none.
+    /// Returns the document as it is afterwards, or null when there is none. <c>known</c>: the document as this request
+    /// already read it, which saves the first read (a stale one only costs a retry).
     /// </summary>
     public static async Task<T?> UpdateAsync<T>(this IStateStore store, string key, Func<T, T?> change, Func<T, TimeSpan?> ttl,
-        Func<T, IEnumerable<StateChange>>? alsoApply = null) where T : class
+        Func<T, IEnumerable<StateChange>>? alsoApply = null, Stored<T>? known = null) where T : class
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(ttl);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var current = await store.ReadAsync<T>(key);
+            var current = attempt == 0 && known is not null ? known : await store.ReadAsync<T>(key);
             if (current is null)
             {
                 return null;
