@@ -92,7 +92,7 @@ public sealed class DeviceClient(HttpClient http, string tenantId, ECDsa key)
     /// <summary>Row 6: removes this credential, signed over the time window of <paramref name="at"/> (now by default).</summary>
     public Task<JsonElement> RemoveAsync(DateTimeOffset? at = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "/v1/client/user-authenticators/push/remove",
-            new { publicKey = PublicKey, signature = Sign(TimeWindowMessage(at ?? DateTimeOffset.UtcNow)) }, cancellationToken);
+            new { publicKey = PublicKey, signature = Sign(TimeWindowMessage(at ?? TimeProvider.System.GetUtcNow())) }, cancellationToken);
 
     /// <summary>Rows 7 and 8: a signed update of the push token.</summary>
     public async Task<JsonElement> UpdateAsync(string? pushToken, bool resetExpiry = false, CancellationToken cancellationToken = default)

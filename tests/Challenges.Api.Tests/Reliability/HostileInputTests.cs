@@ -14,12 +14,9 @@ namespace Challenges.Api.Tests.Reliability;
 /// logs hold no secret. The generator is seeded, so a failure can be replayed.
 /// </summary>
 [Collection(ApiCollection.Name)]
-public sealed class HostileInputTests : IAsyncLifetime
+public sealed class HostileInputTests() : ServerProcessTest()
 {
     private const int Requests = 10_000;
-    private readonly RedisServer _redis = new();
-    private readonly WebhookListener _webhooks = new();
-    private ServerProcess _server = null!;
 
     private static readonly (string Method, string Path, string Auth)[] Endpoints =
     [
@@ -48,20 +45,10 @@ public sealed class HostileInputTests : IAsyncLifetime
         ("PUT", "/v1/users/{u}", "server"), ("GET", "/v1/{a}", "server"), ("OPTIONS", "/v1/client/challenge", "client"),
     ];
 
-    public async Task InitializeAsync() =>
-        _server = await ServerProcess.StartAsync(ProcessSettings.For(_redis.Configuration, _webhooks.Url));
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _webhooks.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task Ten_thousand_hostile_requests_get_clear_answers_and_change_nothing()
     {
-        var admin = _server.Client(TestTenants.AKey);
+        var admin = Server.Client(TestTenants.AKey);
         var seeded = new List<string>();
         var tokens = new List<string>();
         for (var i = 0; i < 5; i++)
@@ -72,7 +59,7 @@ public sealed class HostileInputTests : IAsyncLifetime
             await admin.PatchJson($"/v1/users/{userId}", new { email = $"seed{i}@example.com", custom = new { n = i } }).Ok();
             tokens.Add((await admin.PostJson($"/v1/users/{userId}/actions/signIn", new { idempotencyKey = "seed", scope = "add:authenticators" }).Ok()).Str("token"));
         }
-        var otherTenantToken = (await _server.Client(TestTenants.BKey).PostJson("/v1/users/intruder/actions/signIn", new { }).Ok()).Str("token");
+        var otherTenantToken = (await Server.Client(TestTenants.BKey).PostJson("/v1/users/intruder/actions/signIn", new { }).Ok()).Str("token");
         var before = await SnapshotAsync(admin, seeded);
 
         var random = new Random(20261122);
@@ -80,7 +67,7 @@ public sealed class HostileInputTests : IAsyncLifetime
         var failures = new ConcurrentQueue<string>();
         var statuses = new ConcurrentDictionary<int, int>();
         var slowest = TimeSpan.Zero;
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(_server.Url), Timeout = TimeSpan.FromSeconds(20) };
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(Server.Url), Timeout = TimeSpan.FromSeconds(20) };
         await Parallel.ForEachAsync(plans, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (plan, cancel) =>
         {
             var watch = Stopwatch.StartNew();
@@ -107,10 +94,10 @@ public sealed class HostileInputTests : IAsyncLifetime
         });
 
         Assert.True(failures.IsEmpty, $"{failures.Count} bad answers, e.g.:\n{string.Join("\n", failures.Take(15))}");
-        await _server.Client().GetAsync("/health/ready").Ok();
+        await Server.Client().GetAsync("/health/ready").Ok();
         Assert.Equal(before, await SnapshotAsync(admin, seeded));
-        ProcessSettings.AssertNoSecrets(_server.Output, [TestTenants.AKey, TestTenants.AKeyRotated, TestTenants.BKey, TestTenants.SigningKey, .. tokens]);
-        Assert.DoesNotContain("Unhandled exception", _server.Output, StringComparison.Ordinal);
+        ProcessSettings.AssertNoSecrets(Server.Output, [TestTenants.AKey, TestTenants.AKeyRotated, TestTenants.BKey, TestTenants.SigningKey, .. tokens]);
+        Assert.DoesNotContain("Unhandled exception", Server.Output, StringComparison.Ordinal);
         Console.WriteLine($"Hostile input: {Requests} requests, statuses {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}, slowest {slowest.TotalMilliseconds:F0} ms");
     }
 

@@ -7,26 +7,13 @@ namespace Challenges.Api.Tests.Reliability;
 
 /// <summary>Redis killed with SIGKILL under load, with <c>appendonly yes</c> and <c>appendfsync always</c>.</summary>
 [Collection(ApiCollection.Name)]
-public sealed class RedisDurabilityTests : IAsyncLifetime
+public sealed class RedisDurabilityTests() : ServerProcessTest("--appendonly", "yes", "--appendfsync", "always")
 {
-    private readonly RedisServer _redis = new("--appendonly", "yes", "--appendfsync", "always");
-    private readonly WebhookListener _webhooks = new();
-    private ServerProcess _server = null!;
-
-    public async Task InitializeAsync() =>
-        _server = await ServerProcess.StartAsync(ProcessSettings.For(_redis.Configuration, _webhooks.Url));
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _webhooks.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
 
     [Fact]
     public async Task Every_authenticator_and_challenge_answered_200_before_a_kill_9_of_redis_is_there_after_it()
     {
-        var server = _server.Client(TestTenants.AKey);
+        var server = Server.Client(TestTenants.AKey);
         var confirmed = new ConcurrentBag<(string UserId, string AuthenticatorId)>();
         var challenges = new ConcurrentBag<string>();
         var outcomes = new ConcurrentDictionary<HttpStatusCode, int>();
@@ -71,13 +58,13 @@ public sealed class RedisDurabilityTests : IAsyncLifetime
 
         var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(Worker)).ToArray();
         await Task.Delay(1500);
-        _redis.Stop();
-        using (var ready = await _server.Client().GetAsync("/health/ready"))
+        Redis.Stop();
+        using (var ready = await Server.Client().GetAsync("/health/ready"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         }
         await Task.Delay(1500);
-        _redis.Start();
+        Redis.Start();
         await Task.Delay(3000);
         stop.Cancel();
         await Task.WhenAll(workers);
@@ -86,7 +73,7 @@ public sealed class RedisDurabilityTests : IAsyncLifetime
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable], outcomes.Keys.Order().ToArray());
         // A bound on behaviour (no hang), not a performance budget.
         Assert.True(slowest503 < TimeSpan.FromSeconds(5), $"The slowest 503 took {slowest503}.");
-        await _server.Client().GetAsync("/health/ready").Ok();
+        await Server.Client().GetAsync("/health/ready").Ok();
 
         foreach (var (userId, authenticatorId) in confirmed)
         {
