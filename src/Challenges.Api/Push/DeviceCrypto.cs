@@ -12,7 +12,43 @@ namespace Challenges.Api.Push;
 public static class DeviceCrypto
 {
     private const string P256Oid = "1.2.840.10045.3.1.7";
+    private const int CachedKeys = 10_000;
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Imported keys by their canonical text. Importing and checking a key costs about twice a verification, and
+    /// every device request needs its key: a device's next request finds it here. Bounded: when full it starts over.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ECDsa> Keys = new(StringComparer.Ordinal);
+
+    /// <summary>The imported P-256 key of canonical SPKI text <paramref name="canonical"/> (DER <paramref name="der"/>), or null.</summary>
+    private static ECDsa? Import(string canonical, byte[] der)
+    {
+        if (Keys.TryGetValue(canonical, out var cached))
+        {
+            return cached;
+        }
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportSubjectPublicKeyInfo(der, out var read);
+            if (read != der.Length || key.ExportParameters(false).Curve.Oid?.Value != P256Oid)
+            {
+                key.Dispose();
+                return null;
+            }
+        }
+        catch (CryptographicException)
+        {
+            key.Dispose();
+            return null;
+        }
+        if (Keys.Count >= CachedKeys)
+        {
+            Keys.Clear();
+        }
+        return Keys.GetOrAdd(canonical, key);
+    }
 
     /// <summary>
     /// The canonical text of an EC P-256 SPKI key (standard base64 of its DER), or null for anything else: not
@@ -29,20 +65,8 @@ public static class DeviceCrypto
         {
             return null;
         }
-        try
-        {
-            using var key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(der, out var read);
-            if (read != der.Length || key.ExportParameters(false).Curve.Oid?.Value != P256Oid)
-            {
-                return null;
-            }
-        }
-        catch (CryptographicException)
-        {
-            return null;
-        }
-        return Convert.ToBase64String(der);
+        var canonical = Convert.ToBase64String(der);
+        return Import(canonical, der) is null ? null : canonical;
     }
 
     /// <summary>
@@ -93,11 +117,17 @@ public static class DeviceCrypto
         {
             return false;
         }
+        if (Import(Convert.ToBase64String(spki), spki) is not { } key)
+        {
+            return false;
+        }
         try
         {
-            using var key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(spki, out _);
-            return key.VerifyData(Encoding.UTF8.GetBytes(message), der, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            // One verification per key at a time: the imported key is shared by every request of that device.
+            lock (key)
+            {
+                return key.VerifyData(Encoding.UTF8.GetBytes(message), der, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            }
         }
         catch (CryptographicException)
         {

@@ -67,6 +67,11 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Every code the tenants' webhook received, every secret key and the signing key must be absent from every log
+        // line the in-process servers wrote during the run (and so must client tokens and signature headers).
+        var codes = Webhooks.Received.Select(r => CodeIn(r.Body)).OfType<string>().ToList();
+        var leaks = TestLogSink.LinesWithSecrets([TestTenants.AKey, TestTenants.AKeyRotated, TestTenants.BKey, TestTenants.MatchKey,
+            TestTenants.SigningKey, .. codes.Select(c => $" {c}")]);
         await Factory.DisposeAsync();
         await Webhooks.DisposeAsync();
         if (_cluster is not null)
@@ -76,6 +81,23 @@ public sealed class ApiFixture : IAsyncLifetime
         if (_redis is not null)
         {
             await _redis.DisposeAsync();
+        }
+        if (leaks.Count > 0)
+        {
+            throw new InvalidOperationException($"{leaks.Count} log lines hold a secret, e.g.: {leaks[0][..Math.Min(300, leaks[0].Length)]}");
+        }
+    }
+
+    private static string? CodeIn(byte[] body)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("data", out var data) && data.TryGetProperty("code", out var code) ? code.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Challenges.Api.Tests.Infrastructure;
 
@@ -27,6 +28,7 @@ public sealed class ChallengesFactory(string redisConfiguration, Uri webhookUrl,
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureLogging(logging => logging.AddProvider(new TestLogSink()).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<TimeProvider>();
