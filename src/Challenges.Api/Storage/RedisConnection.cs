@@ -29,6 +29,8 @@ public sealed class RedisConnection : IDisposable
 
     public IDatabase Database => _multiplexer.Value.GetDatabase();
 
+    public ConnectionMultiplexer Multiplexer => _multiplexer.Value;
+
     public void Dispose()
     {
         if (_multiplexer.IsValueCreated)

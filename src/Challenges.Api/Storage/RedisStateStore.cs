@@ -151,7 +151,17 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         return (IReadOnlyList<string>)members.Select(m => (string)m!).ToArray();
     });
 
-    public Task PingAsync() => Run(async () => await Db.PingAsync());
+    /// <summary>Pings every master: on a cluster, the store is ready only when each slot's owner answers.</summary>
+    public Task PingAsync() => Run(async () =>
+    {
+        var multiplexer = connection.Multiplexer;
+        var masters = multiplexer.GetEndPoints().Select(e => multiplexer.GetServer(e)).Where(s => !s.IsSlave).ToList();
+        if (masters.Count == 0)
+        {
+            throw new StoreUnavailableException("No Redis master is known.");
+        }
+        return await Task.WhenAll(masters.Select(m => m.PingAsync()));
+    });
 
     private RedisKey[] QueueKeys(string queue) => [K(queue), K(queue + ":seq")];
 
@@ -189,7 +199,9 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         }
     }
 
+    // "Endpoint … serving hashslot … is not reachable": a cluster node the multiplexer has not (re)connected to yet.
     private static bool IsTransient(RedisServerException e) =>
+        e.Message.Contains("is not reachable", StringComparison.Ordinal) ||
         e.Message.StartsWith("LOADING", StringComparison.Ordinal) ||
         e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal) ||
         e.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal) ||

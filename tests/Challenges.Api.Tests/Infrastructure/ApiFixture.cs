@@ -33,6 +33,26 @@ public sealed class ApiFixture : IAsyncLifetime
         }
         Webhooks = new WebhookListener();
         Factory = new ChallengesFactory(RedisConfiguration, Webhooks.Url, Clock);
+        await WaitUntilReadyAsync(Factory.CreateClient());
+    }
+
+    /// <summary>Waits for /health/ready, as a load balancer would: on a cluster, until every master answers.</summary>
+    public static async Task WaitUntilReadyAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var response = await client.GetAsync("/health/ready");
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"The server did not become ready: {await response.Content.ReadAsStringAsync()}");
+            }
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>A client with the Server API's secret-key Basic header.</summary>

@@ -79,7 +79,8 @@ public sealed class ServerProcess : IAsyncDisposable
             }
             try
             {
-                using var response = await client.GetAsync(new Uri($"{Url}/health/live"));
+                // Ready, not just live: on a cluster every master must answer before the tests start.
+                using var response = await client.GetAsync(new Uri($"{Url}/health/ready"));
                 if (response.IsSuccessStatusCode)
                 {
                     return;

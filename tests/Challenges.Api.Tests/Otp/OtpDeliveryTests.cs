@@ -184,7 +184,7 @@ public sealed partial class OtpDeliveryTests(ApiFixture fixture)
         await using var factory = Server(new() { [key] = value });
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
         var validation = error as OptionsValidationException ?? error.InnerException as OptionsValidationException;
-        Assert.NotNull(validation);
+        Assert.True(validation is not null, error.ToString());
         Assert.Contains(validation.Failures, f => f.Contains(message, StringComparison.Ordinal));
     }
 }
