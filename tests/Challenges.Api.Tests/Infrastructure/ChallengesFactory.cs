@@ -15,6 +15,14 @@ public sealed class ChallengesFactory(string redisConfiguration, Uri webhookUrl,
 {
     public FakeClock Clock { get; } = clock;
 
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
+    {
+        lock (HostCreation.Lock)
+        {
+            return base.CreateHost(builder);
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");

@@ -11,6 +11,14 @@ namespace Challenges.Api.Tests.SdkCompatibility;
 /// </summary>
 public sealed class SdkServerFactory(string redisConfiguration, Uri webhookUrl) : WebApplicationFactory<Program>
 {
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
+    {
+        lock (HostCreation.Lock)
+        {
+            return base.CreateHost(builder);
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
