@@ -183,8 +183,12 @@ public sealed partial class OtpDeliveryTests(ApiFixture fixture)
     {
         await using var factory = Server(new() { [key] = value });
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-        var validation = error as OptionsValidationException ?? error.InnerException as OptionsValidationException;
-        Assert.True(validation is not null, error.ToString());
-        Assert.Contains(validation.Failures, f => f.Contains(message, StringComparison.Ordinal));
+        // The start-up failure may arrive wrapped (an AggregateException when several checks fail at once).
+        var failures = Flatten(error).OfType<OptionsValidationException>().SelectMany(v => v.Failures).ToList();
+        Assert.True(failures.Any(f => f.Contains(message, StringComparison.Ordinal)), error.ToString());
     }
+
+    private static IEnumerable<Exception> Flatten(Exception e) =>
+        (e is AggregateException a ? a.InnerExceptions.SelectMany(Flatten) : e.InnerException is { } inner ? Flatten(inner) : [])
+        .Prepend(e);
 }
