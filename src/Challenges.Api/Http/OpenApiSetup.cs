@@ -18,6 +18,7 @@ public static class OpenApiSetup
             });
             options.CustomSchemaIds(type => type.FullName!.Replace("Challenges.Api.", "", StringComparison.Ordinal).Replace('+', '.'));
             options.SupportNonNullableReferenceTypes();
+            SecurityRequirementsFilter.Define(options);
         });
         return services;
     }

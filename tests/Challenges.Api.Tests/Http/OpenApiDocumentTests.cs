@@ -55,6 +55,10 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture)
                 {
                     Assert.True(responses.ContainsKey("401"), $"{verb} {path} documents no 401");
                 }
+                if (path.StartsWith("/v1/", StringComparison.Ordinal))
+                {
+                    Assert.True(operation["security"]?.AsArray().Count > 0, $"{verb} {path} names no credentials");
+                }
             }
         }
     }
