@@ -313,8 +313,21 @@ public sealed partial class PushService(
                 AnsweredAt = now,
                 AnsweredBy = device.AuthenticatorId,
             };
-            // Round trip 2: the one atomic move of the challenge.
-            if (await Store.CommitAsync([StateChange.Replace(key, stored.Raw, StoreJson.Write(answered), PushStore.Retention(answered, now))]))
+            // Round trip 2: the one atomic move of the challenge, and beside it a read of the action it decides, so that
+            // the action's own compare-and-set (round trip 3) needs no read of its own. A step-up has no action.
+            var moving = Store.CommitAsync([StateChange.Replace(key, stored.Raw, StoreJson.Write(answered), PushStore.Retention(answered, now))]);
+            var readingAction = challenge.Purpose is null
+                ? actionStore.GetStoredAsync(tenant.Id, challenge.UserId, challenge.ActionCode, challenge.IdempotencyKey)
+                : Task.FromResult<Stored<ActionRecord>?>(null);
+            try
+            {
+                await Task.WhenAll(moving, readingAction);
+            }
+            catch (StoreUnavailableException) when (moving.IsCompletedSuccessfully)
+            {
+                // The move is what counts: without the action's copy, its update reads it again below.
+            }
+            if (moving.Result)
             {
                 var claims = new ClientToken(tenant.Id, challenge.UserId, challenge.ActionCode, challenge.IdempotencyKey, [], now, now);
                 var cleanup = deviceRead.Result[1] is { } pointerRaw && PushStore.Parse<PendingPointer>(pointerRaw)?.ChallengeId == challengeId
@@ -322,7 +335,8 @@ public sealed partial class PushService(
                     : Task.FromResult(true);
                 // A step-up has no action to complete: its result is read from the challenge itself.
                 var complete = challenge.Purpose is null
-                    ? actions.CompleteChallengeAsync(tenant, claims, approve, VerificationMethods.Push)
+                    ? actions.CompleteChallengeAsync(tenant, claims, approve, VerificationMethods.Push,
+                        readingAction.IsCompletedSuccessfully ? readingAction.Result : null)
                     : Task.FromResult<ActionRecord?>(null);
                 try
                 {
