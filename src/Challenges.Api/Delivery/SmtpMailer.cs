@@ -38,8 +38,8 @@ public sealed partial class SmtpMailer(IOptions<SmtpOptions> options, TimeProvid
         }
         catch (SmtpRefusedException e)
         {
-            LogRefused(logger, e.Code);
-            return DeliveryOutcome.Failed($"The SMTP server answered {e.Code}.");
+            LogRefused(logger, e.ReplyStatus);
+            return DeliveryOutcome.Failed($"The SMTP server answered {e.ReplyStatus}.");
         }
         catch (Exception e) when (e is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -94,13 +94,13 @@ public sealed partial class SmtpMailer(IOptions<SmtpOptions> options, TimeProvid
         }
     }
 
-    private sealed class SmtpRefusedException(int code) : Exception($"SMTP reply {code}")
+    private sealed class SmtpRefusedException(int replyStatus) : Exception($"SMTP reply {replyStatus}")
     {
-        public int Code { get; } = code;
+        public int ReplyStatus { get; } = replyStatus;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP server refused an email OTP with {Code}")]
-    private static partial void LogRefused(ILogger logger, int code);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP server refused an email OTP with reply {ReplyStatus}")]
+    private static partial void LogRefused(ILogger logger, int replyStatus);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Email OTP over SMTP failed: {Failure}")]
     private static partial void LogUnreachable(ILogger logger, string failure);

@@ -97,6 +97,30 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException($"The server process did not answer in time:\n{Output}");
     }
 
+    /// <summary>
+    /// Starts a server that must refuse to start; returns what it printed before it exited. A server that starts
+    /// fails the test.
+    /// </summary>
+    public static async Task<string> RefusalAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        var server = new ServerProcess(settings);
+        try
+        {
+            await server.StartAsync();
+        }
+        catch (InvalidOperationException) when (server._process is { HasExited: true } exited)
+        {
+            // Without a timeout, WaitForExit also waits for the redirected output to be read to its end.
+            exited.WaitForExit();
+            return server.Output;
+        }
+        finally
+        {
+            server.Kill();
+        }
+        throw new InvalidOperationException("The server started although its configuration is invalid.");
+    }
+
     private void Append(string? line)
     {
         if (line is null)
