@@ -21,8 +21,7 @@ public sealed record ApiError(string Code, string Description, int? RetryAfterSe
 }
 
 /// <summary>Writes an <see cref="ApiError"/> as the contract's error body with its status.</summary>
-public sealed class ErrorResult(ApiError error) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<ErrorResponse>,
-    Microsoft.AspNetCore.Http.Metadata.IEndpointMetadataProvider
+public sealed class ErrorResult(ApiError error) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<ErrorResponse>
 {
     public ApiError Error { get; } = error;
     public int? StatusCode => Error.Status;
@@ -33,12 +32,5 @@ public sealed class ErrorResult(ApiError error) : IResult, IStatusCodeHttpResult
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         return ErrorWriter.WriteAsync(httpContext, Error);
-    }
-
-    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(
-            StatusCodes.Status400BadRequest, typeof(ErrorResponse), ["application/json"]));
     }
 }

@@ -12,7 +12,5 @@ public static class Ids
 
     /// <summary>An error naming <paramref name="field"/> when the id is empty, too long or has control characters.</summary>
     public static ApiError? Check(string? value, string field) =>
-        value is { Length: > 0 and <= Validation.MaxIdLength } && !value.Any(char.IsControl)
-            ? null
-            : ApiError.Invalid($"{field}: must be 1 to {Validation.MaxIdLength} characters with no control characters.");
+        Validation.IsIdentifier(value) ? null : ApiError.Invalid(Validation.IdentifierRule(field));
 }

@@ -30,9 +30,13 @@ public static partial class Validation
         rule.Must(value => value is null || allowed.Contains(value, StringComparer.Ordinal))
             .WithMessage($"{{PropertyName}}: must be one of {string.Join(", ", allowed)}.");
 
+    /// <summary>1 to <see cref="MaxIdLength"/> characters with no control characters: every id, in a body or a path.</summary>
+    public static bool IsIdentifier(string? value) => value is { Length: > 0 and <= MaxIdLength } && !value.Any(char.IsControl);
+
+    public static string IdentifierRule(string field) => $"{field}: must be 1 to {MaxIdLength} characters with no control characters.";
+
     public static IRuleBuilderOptions<T, string?> Identifier<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(value => value is null || (value.Length is > 0 and <= MaxIdLength && !value.Any(char.IsControl)))
-            .WithMessage($"{{PropertyName}}: must be 1 to {MaxIdLength} characters with no control characters.");
+        rule.Must(value => value is null || IsIdentifier(value)).WithMessage(IdentifierRule("{PropertyName}"));
 
     public static IRuleBuilderOptions<T, string?> Text<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.Must(value => value is null || value.Length <= maxLength)

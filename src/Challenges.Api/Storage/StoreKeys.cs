@@ -22,7 +22,10 @@ public static class StoreKeys
 
     public static string ActionMember(string actionCode, string idempotencyKey) => $"{E(actionCode)}:{E(idempotencyKey)}";
 
-    public static (string ActionCode, string IdempotencyKey)? ParseActionMember(string member)
+    public static (string ActionCode, string IdempotencyKey)? ParseActionMember(string member) => ParsePair(member);
+
+    /// <summary>Splits a member written as two escaped ids joined by <c>:</c>.</summary>
+    private static (string First, string Second)? ParsePair(string member)
     {
         ArgumentNullException.ThrowIfNull(member);
         var colon = member.IndexOf(':', StringComparison.Ordinal);
@@ -54,9 +57,7 @@ public static class StoreKeys
     /// <summary>The outbox queue member for a user: tenant and user, escaped.</summary>
     public static string OutboxMember(string tenantId, string userId) => $"{E(tenantId)}:{E(userId)}";
 
-    public static (string TenantId, string UserId)? ParseOutboxMember(string member) => ParseActionMember(member) is { } pair
-        ? (pair.ActionCode, pair.IdempotencyKey)
-        : null;
+    public static (string TenantId, string UserId)? ParseOutboxMember(string member) => ParsePair(member);
 
     /// <summary>An OTP challenge (SMS, WhatsApp, email) or a reserved client challenge, in its own slot.</summary>
     public static string OtpChallenge(string tenantId, string challengeId) => $"o:{{{E(tenantId)}:{E(challengeId)}}}";

@@ -40,7 +40,14 @@ public sealed class TokenService
             LifetimeValidator = ValidateLifetime,
             NameClaimType = "sub",
         };
+        _readParameters = ValidationParameters.Clone();
+        _readParameters.ValidateLifetime = false;
+        // A lifetime delegate runs even with ValidateLifetime off; CheckAsync judges expiry itself so expired tokens keep their claims.
+        _readParameters.LifetimeValidator = null;
     }
+
+    /// <summary><see cref="ValidationParameters"/> without the lifetime check, for <see cref="CheckAsync"/>.</summary>
+    private readonly TokenValidationParameters _readParameters;
 
     public SymmetricSecurityKey Key { get; }
 
@@ -95,10 +102,7 @@ public sealed class TokenService
         {
             return new TokenCheck(TokenStatus.Invalid, null);
         }
-        var parameters = ValidationParameters.Clone();
-        parameters.ValidateLifetime = false;
-        parameters.LifetimeValidator = null; // a delegate runs even when ValidateLifetime is off; expiry is judged below
-        var result = await _handler.ValidateTokenAsync(token, parameters);
+        var result = await _handler.ValidateTokenAsync(token, _readParameters);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || Read(jwt) is not { } claims)
         {
             return new TokenCheck(TokenStatus.Invalid, null);

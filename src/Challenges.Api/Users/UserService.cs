@@ -33,13 +33,17 @@ public sealed class UserService(UserStore users, IStateStore store, TimeProvider
     /// </summary>
     public async Task DeleteAsync(Tenant tenant, string userId)
     {
-        var before = await users.GetAsync(tenant.Id, userId);
         var actions = await store.IndexRangeAsync(StoreKeys.ActionIndex(tenant.Id, userId), double.NegativeInfinity, int.MaxValue);
-        await users.UpdateAsync(tenant.Id, userId, user => UserRecord.Empty with { Outbox = user.Outbox, OutboxSequence = user.OutboxSequence },
+        IReadOnlyList<AuthenticatorRecord> removed = [];
+        await users.UpdateAsync(tenant.Id, userId, user =>
+            {
+                removed = user.Authenticators;
+                return UserRecord.Empty with { Outbox = user.Outbox, OutboxSequence = user.OutboxSequence };
+            },
             _ => actions.Select(StoreKeys.ParseActionMember).OfType<(string ActionCode, string IdempotencyKey)>()
                 .Select(a => StateChange.Delete(StoreKeys.Action(tenant.Id, userId, a.ActionCode, a.IdempotencyKey)))
                 .Append(StateChange.Delete(StoreKeys.ActionIndex(tenant.Id, userId))));
-        await RemoveDeviceKeysAsync(tenant, before.Authenticators);
+        await RemoveDeviceKeysAsync(tenant, removed);
     }
 
     /// <summary>Adds an authenticator the backend verified; the same method and destination again returns the existing one.</summary>
@@ -97,12 +101,8 @@ public sealed class UserService(UserStore users, IStateStore store, TimeProvider
         return null;
     }
 
-    private async Task RemoveDeviceKeysAsync(Tenant tenant, IEnumerable<AuthenticatorRecord> authenticators)
-    {
-        foreach (var key in authenticators.Select(a => a.PublicKey).OfType<string>())
-        {
-            var keyId = DeviceKeys.KeyId(key);
-            await store.CommitAsync([StateChange.Delete(StoreKeys.Device(tenant.Id, keyId)), StateChange.Delete(StoreKeys.DevicePending(tenant.Id, keyId))]);
-        }
-    }
+    /// <summary>Each device key has its own slot: one commit per key, all sent together.</summary>
+    private async Task RemoveDeviceKeysAsync(Tenant tenant, IEnumerable<AuthenticatorRecord> authenticators) =>
+        await Task.WhenAll(authenticators.Select(a => a.PublicKey).OfType<string>().Select(DeviceKeys.KeyId).Select(keyId =>
+            store.CommitAsync([StateChange.Delete(StoreKeys.Device(tenant.Id, keyId)), StateChange.Delete(StoreKeys.DevicePending(tenant.Id, keyId))])));
 }
