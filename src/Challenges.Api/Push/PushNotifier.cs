@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using Challenges.Api.Delivery;
 using Challenges.Api.Tenants;
+using Polly;
+using Polly.Retry;
 
 namespace Challenges.Api.Push;
 
@@ -10,16 +12,36 @@ public sealed record PushCreated(Tenant Tenant, string EventId, IReadOnlyList<Ke
 /// <summary>
 /// Delivers <c>push.created</c> in the background: it is only a prompt (the device also finds the challenge by
 /// polling), so it never blocks or fails the start. Each event is attempted at once and retried with back-off while
-/// its challenge is alive, a few times at most.
+/// its challenge is alive, a few times at most (a Polly retry whose delays run on the <see cref="TimeProvider"/>).
 /// </summary>
-public sealed partial class PushNotifier(WebhookClient webhooks, TimeProvider time, ILogger<PushNotifier> logger) : BackgroundService
+public sealed partial class PushNotifier : BackgroundService
 {
     public const string EventType = "push.created";
     private const int MaxAttempts = 5;
     private const int MaxConcurrent = 32;
+    private static readonly ResiliencePropertyKey<DateTimeOffset> ExpiresAt = new("push.expiresAt");
 
     private readonly Channel<PushCreated> _queue = Channel.CreateBounded<PushCreated>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly WebhookClient _webhooks;
+    private readonly ILogger<PushNotifier> _logger;
+    private readonly ResiliencePipeline<WebhookResult> _retry;
+
+    public PushNotifier(WebhookClient webhooks, TimeProvider time, ILogger<PushNotifier> logger)
+    {
+        _webhooks = webhooks;
+        _logger = logger;
+        // A refused attempt is retried while the next try still falls inside the challenge's lifetime.
+        _retry = new ResiliencePipelineBuilder<WebhookResult> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<WebhookResult>
+            {
+                MaxRetryAttempts = MaxAttempts - 1,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Delivered: false }
+                    && time.GetUtcNow() + Backoff(args.AttemptNumber + 1) < args.Context.Properties.GetValue(ExpiresAt, default)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Backoff(args.AttemptNumber + 1)),
+            })
+            .Build();
+    }
 
     /// <summary>Queues an event; when the queue is full the prompt is dropped (the device still polls).</summary>
     public void Enqueue(PushCreated item)
@@ -27,7 +49,7 @@ public sealed partial class PushNotifier(WebhookClient webhooks, TimeProvider ti
         ArgumentNullException.ThrowIfNull(item);
         if (!_queue.Writer.TryWrite(item))
         {
-            LogDropped(logger, item.Tenant.Id);
+            LogDropped(_logger, item.Tenant.Id);
         }
     }
 
@@ -68,22 +90,23 @@ public sealed partial class PushNotifier(WebhookClient webhooks, TimeProvider ti
 
     private async Task DeliverAsync(PushCreated item, CancellationToken stoppingToken)
     {
+        if (item.Tenant.Options.WebhookUrl is null)
+        {
+            return;
+        }
+        var context = ResilienceContextPool.Shared.Get(stoppingToken);
+        context.Properties.Set(ExpiresAt, item.ExpiresAt);
+        var attempts = 0;
         try
         {
-            for (var attempt = 1; ; attempt++)
+            var result = await _retry.ExecuteAsync(async ctx =>
             {
-                var result = await webhooks.SendAsync(item.Tenant, EventType, item.Data, item.EventId, stoppingToken);
-                if (result.Delivered || item.Tenant.Options.WebhookUrl is null)
-                {
-                    return;
-                }
-                var delay = Backoff(attempt);
-                if (attempt >= MaxAttempts || time.GetUtcNow() + delay >= item.ExpiresAt)
-                {
-                    LogGaveUp(logger, item.Tenant.Id, attempt);
-                    return;
-                }
-                await Task.Delay(delay, stoppingToken);
+                attempts++;
+                return await _webhooks.SendAsync(item.Tenant, EventType, item.Data, item.EventId, ctx.CancellationToken);
+            }, context);
+            if (!result.Delivered)
+            {
+                LogGaveUp(_logger, item.Tenant.Id, attempts);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -91,7 +114,11 @@ public sealed partial class PushNotifier(WebhookClient webhooks, TimeProvider ti
         }
         catch (InvalidOperationException e)
         {
-            LogFailed(logger, item.Tenant.Id, e.GetType().Name);
+            LogFailed(_logger, item.Tenant.Id, e.GetType().Name);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 

@@ -155,7 +155,7 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
     public Task PingAsync() => Run(async () =>
     {
         var multiplexer = connection.Multiplexer;
-        var masters = multiplexer.GetEndPoints().Select(e => multiplexer.GetServer(e)).Where(s => !s.IsSlave).ToList();
+        var masters = multiplexer.GetEndPoints().Select(e => multiplexer.GetServer(e)).Where(s => !s.IsReplica).ToList();
         if (masters.Count == 0)
         {
             throw new StoreUnavailableException("No Redis master is known.");

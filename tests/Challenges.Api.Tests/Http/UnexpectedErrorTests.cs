@@ -26,7 +26,7 @@ public sealed class UnexpectedErrorTests(ApiFixture fixture)
     [Fact]
     public async Task An_unexpected_exception_is_a_generic_500_that_echoes_nothing()
     {
-        await using var factory = new ChallengesFactory(fixture.RedisConfiguration, fixture.Webhooks.Url, new FakeClock());
+        await using var factory = new ChallengesFactory(fixture.RedisConfiguration, fixture.Webhooks.Url, TestClock.StartingNow());
         using var client = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
         {
             s.RemoveAll<IStateStore>();

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Challenges.Api.Tests.Infrastructure;
 
@@ -18,7 +19,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public string RedisConfiguration => _cluster?.Configuration ?? _redis!.Configuration;
 
     public WebhookListener Webhooks { get; private set; } = null!;
-    public FakeClock Clock { get; } = new();
+    public FakeTimeProvider Clock { get; } = TestClock.StartingNow();
     public ChallengesFactory Factory { get; private set; } = null!;
 
     public async Task InitializeAsync()

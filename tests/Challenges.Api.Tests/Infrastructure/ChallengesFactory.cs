@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Challenges.Api.Tests.Infrastructure;
 
@@ -10,10 +11,10 @@ namespace Challenges.Api.Tests.Infrastructure;
 /// The server under test. Only I/O is swapped: the Redis it talks to (a real redis-server), the clock, and the
 /// webhook URL (a real listener). Authentication is never bypassed.
 /// </summary>
-public sealed class ChallengesFactory(string redisConfiguration, Uri webhookUrl, FakeClock clock,
+public sealed class ChallengesFactory(string redisConfiguration, Uri webhookUrl, FakeTimeProvider clock,
     IReadOnlyDictionary<string, string?>? extra = null) : WebApplicationFactory<Program>
 {
-    public FakeClock Clock { get; } = clock;
+    public FakeTimeProvider Clock { get; } = clock;
 
     protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
     {

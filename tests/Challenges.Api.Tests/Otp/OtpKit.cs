@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Challenges.Api.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Challenges.Api.Tests.Otp;
 
@@ -40,7 +41,7 @@ internal static class OtpKit
     /// The latest <paramref name="type"/> webhook sent to <paramref name="to"/>; delivery is synchronous, so it has arrived
     /// by the time the call that sent it has answered. Its signature is checked before it is trusted.
     /// </summary>
-    public static ReceivedRequest LastDelivery(WebhookListener listener, string type, string to, FakeClock clock)
+    public static ReceivedRequest LastDelivery(WebhookListener listener, string type, string to, FakeTimeProvider clock)
     {
         var request = listener.Received.LastOrDefault(r => IsDelivery(r, type, to))
             ?? throw new Xunit.Sdk.XunitException($"No {type} webhook was received for {to}.");
@@ -48,7 +49,7 @@ internal static class OtpKit
         return request;
     }
 
-    public static string CodeSentTo(WebhookListener listener, string type, string to, FakeClock clock) =>
+    public static string CodeSentTo(WebhookListener listener, string type, string to, FakeTimeProvider clock) =>
         Data(LastDelivery(listener, type, to, clock)).GetProperty("code").GetString()!;
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed class DeviceCliTests(ApiFixture fixture) : IAsyncLifetime
     {
         var port = RedisServer.FreePort();
         // Its own clock at real time: the CLI signs removal with the real time window.
-        _kestrel = new ChallengesFactory(fixture.RedisConfiguration, fixture.Webhooks.Url, new FakeClock());
+        _kestrel = new ChallengesFactory(fixture.RedisConfiguration, fixture.Webhooks.Url, TestClock.StartingNow());
         _kestrel.UseKestrel(port);
         _kestrel.StartServer();
         _server = new Uri($"http://127.0.0.1:{port}");

@@ -6,6 +6,7 @@ using Challenges.Api.Tests.Infrastructure;
 using Challenges.Api.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Challenges.Api.Tests.SdkCompatibility;
 
@@ -92,8 +93,7 @@ public sealed class SdkCompatFixture : IAsyncLifetime
         {
             succeeded.EnsureSuccessStatusCode();
         }
-        var past = new FakeClock();
-        past.Advance(TimeSpan.FromHours(-1));
+        var past = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
         var tokens = new TokenService(Server.Services.GetRequiredService<IOptions<TokenOptions>>(), past,
             Server.Services.GetRequiredService<SigningKeyProvider>());
         return tokens.Issue(TestTenants.A, ExpiredTokenUserId, "signIn", idempotencyKey, [Scopes.ReadAuthenticators]);

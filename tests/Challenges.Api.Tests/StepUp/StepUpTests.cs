@@ -278,7 +278,7 @@ public sealed class StepUpTests(ApiFixture fixture)
     [Fact]
     public async Task The_per_address_limit_answers_429_with_code_message_and_retry_after()
     {
-        await using var server = new ChallengesFactory(fixture.RedisConfiguration, fixture.Webhooks.Url, new FakeClock(),
+        await using var server = new ChallengesFactory(fixture.RedisConfiguration, fixture.Webhooks.Url, TestClock.StartingNow(),
             new Dictionary<string, string?> { ["Tenants:1:Limits:StartsPerIpPerWindow"] = "2" });
         var port = RedisServer.FreePort();
         server.UseKestrel(port);
@@ -299,7 +299,7 @@ public sealed class StepUpTests(ApiFixture fixture)
     {
         // A Redis of its own, so stopping it disturbs no other test (and works when the suite runs on a cluster).
         await using var redis = new RedisServer();
-        await using var factory = new ChallengesFactory(redis.Configuration, fixture.Webhooks.Url, new FakeClock());
+        await using var factory = new ChallengesFactory(redis.Configuration, fixture.Webhooks.Url, TestClock.StartingNow());
         using var server = factory.CreateClient();
         server.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(TestTenants.AKey + ":")));

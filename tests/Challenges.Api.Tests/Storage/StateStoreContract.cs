@@ -1,5 +1,6 @@
 using Challenges.Api.Storage;
 using Challenges.Api.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Challenges.Api.Tests.Storage;
 
@@ -134,7 +135,7 @@ public abstract class StateStoreContract
 
 public sealed class MemoryStateStoreContract : StateStoreContract
 {
-    private readonly FakeClock _clock = new();
+    private readonly FakeTimeProvider _clock = TestClock.StartingNow();
 
     public MemoryStateStoreContract() => Store = new MemoryStateStore(_clock);
 

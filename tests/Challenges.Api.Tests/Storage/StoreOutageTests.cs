@@ -13,7 +13,7 @@ public sealed class StoreOutageTests(ApiFixture fixture) : IAsyncLifetime
     public Task InitializeAsync()
     {
         _redis = new RedisServer();
-        _factory = new ChallengesFactory(_redis.Configuration, fixture.Webhooks.Url, new FakeClock());
+        _factory = new ChallengesFactory(_redis.Configuration, fixture.Webhooks.Url, TestClock.StartingNow());
         return Task.CompletedTask;
     }
 
