@@ -3,6 +3,7 @@ using Challenges.Api.Delivery;
 using Challenges.Api.Health;
 using Challenges.Api.Hosted;
 using Challenges.Api.Http;
+using Challenges.Api.Observability;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;
@@ -16,7 +17,8 @@ if (args.Contains(HealthProbe.Argument))
     return await HealthProbe.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings*.json sit beside the assembly: the server reads its own, whatever directory it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
@@ -24,6 +26,10 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestLineSize = 64 * 1024;
     kestrel.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
 });
+
+// Logs, metrics (/metrics when enabled), traces (OTLP when configured), health checks.
+builder.AddObservability();
+builder.Services.AddHealth();
 
 // Shared HTTP rules: JSON, limits, the contract's error body, CORS, OpenAPI.
 builder.Services.AddHttpConventions();
@@ -47,8 +53,13 @@ builder.Services.AddPush();
 builder.Services.AddStepUp();
 
 var app = builder.Build();
+if (!app.ConfigurationIsValid())
+{
+    return ConfigurationCheck.RefusedExitCode;
+}
 
 app.UseHttpConventions();
+app.UseMetricsEndpoint();
 app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -6,8 +6,9 @@ namespace Challenges.Api.Delivery;
 
 /// <summary>
 /// Refuses to start when a tenant's OTP delivery cannot work, naming the key: a provider on a channel it cannot serve
-/// (Twilio for email, Smtp for SMS), Twilio or Smtp chosen without their settings, or <c>Log</c> outside Development
-/// (it writes codes to the log).
+/// (Twilio for email, Smtp for SMS), Twilio or Smtp chosen without their settings, <c>Log</c> outside Development
+/// (it writes codes to the log), or <c>Webhook</c> for an enabled method of a tenant with no <c>WebhookUrl</c> outside
+/// Development (every send would answer 502).
 /// </summary>
 public sealed class OtpDeliveryValidator(IOptions<TwilioOptions> twilio, IOptions<SmtpOptions> smtp, IHostEnvironment environment)
     : IValidateOptions<TenantsOptions>
@@ -35,11 +36,22 @@ public sealed class OtpDeliveryValidator(IOptions<TwilioOptions> twilio, IOption
             {
                 failures.Add($"{at}Email cannot be Twilio: use Webhook, Smtp or Log.");
             }
-            foreach (var (channel, provider) in new[] { ("Sms", delivery.Sms), ("WhatsApp", delivery.WhatsApp), ("Email", delivery.Email) })
+            var tenant = new Tenant(options.Tenants[i]);
+            foreach (var (channel, provider, method) in new[]
+                     {
+                         ("Sms", delivery.Sms, VerificationMethods.Sms),
+                         ("WhatsApp", delivery.WhatsApp, VerificationMethods.WhatsApp),
+                         ("Email", delivery.Email, VerificationMethods.EmailOtp),
+                     })
             {
                 if (provider == DeliveryProviders.Log && !environment.IsDevelopment())
                 {
                     failures.Add($"{at}{channel} is Log, which writes codes to the log: it is allowed only in Development.");
+                }
+                if (provider == DeliveryProviders.Webhook && tenant.Options.WebhookUrl is null && tenant.Allows(method) && !environment.IsDevelopment())
+                {
+                    failures.Add($"{at}{channel} is Webhook but Tenants__{i}__WebhookUrl is empty, so every {method} code would fail to send: " +
+                                 $"set the URL, choose another provider, or list only the methods in use in Tenants__{i}__VerificationMethods.");
                 }
             }
             needsTwilioSms |= delivery.Sms == DeliveryProviders.Twilio;
@@ -88,6 +100,18 @@ public sealed class OtpDeliveryValidator(IOptions<TwilioOptions> twilio, IOption
             if (s.Subject.Any(char.IsControl))
             {
                 failures.Add("Smtp__Subject must not contain control characters.");
+            }
+            if (s.Username.Length > 0 != s.Password.Length > 0)
+            {
+                failures.Add("Smtp__Username and Smtp__Password must be set together.");
+            }
+            if (s.Username.Length > 0 && s.Security == MailKit.Security.SecureSocketOptions.None)
+            {
+                failures.Add("Smtp__Security is None, so Smtp__Username's credentials would be sent unencrypted: use StartTls or SslOnConnect.");
+            }
+            if (s.CaCertificate.Length > 0 && CertificateTrust.Problem(s.CaCertificate) is { } problem)
+            {
+                failures.Add($"Smtp__CaCertificate {problem}.");
             }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,3 +1,4 @@
+using Challenges.Api.Observability;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Users;
@@ -15,6 +16,7 @@ public sealed partial class OutboxWorker(
     UserStore users,
     TenantRegistry tenants,
     WebhookClient webhooks,
+    ChallengeMetrics metrics,
     TimeProvider time,
     IOptions<OutboxOptions> options,
     ILogger<OutboxWorker> logger) : BackgroundService
@@ -35,9 +37,9 @@ public sealed partial class OutboxWorker(
                     worked |= await RunShardAsync(StoreKeys.OutboxQueue(shard), stoppingToken) > 0;
                 }
             }
-            catch (StoreUnavailableException)
+            catch (StoreUnavailableException e)
             {
-                LogStoreUnavailable(logger);
+                LogStoreUnavailable(logger, e.Message);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -83,7 +85,8 @@ public sealed partial class OutboxWorker(
         foreach (var e in user.Outbox.Where(e => e.NextAttemptAt <= now).Take(EventsPerClaim))
         {
             var delivered = tenant.Options.WebhookUrl is null
-                || (await webhooks.SendAsync(tenant, e.Type, e.Data.Select(d => new KeyValuePair<string, string?>(d.Key, d.Value)), e.Id, cancellationToken)).Delivered;
+                || (await metrics.DeliverAsync("lifecycle", "webhook", () => webhooks.SendAsync(tenant, e.Type,
+                    e.Data.Select(d => new KeyValuePair<string, string?>(d.Key, d.Value)), e.Id, cancellationToken), r => r.Delivered)).Delivered;
             outcomes[e.Id] = delivered;
         }
         now = time.GetUtcNow();
@@ -113,20 +116,22 @@ public sealed partial class OutboxWorker(
         await queue.ReleaseAsync(shard, work.Member, after.OutboxSequence, nextDue, now);
     }
 
-    /// <summary>Users with undelivered events, across all shards: the backlog operators watch.</summary>
-    public static async Task<long> BacklogAsync(IWorkQueue queue)
+    /// <summary>
+    /// Users with undelivered events across all shards (the backlog operators watch), and since when the
+    /// longest-waiting of them has had events (null when there are none).
+    /// </summary>
+    public static async Task<(long Backlog, DateTimeOffset? Oldest)> StatusAsync(IWorkQueue queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        long total = 0;
-        for (var shard = 0; shard < UserStore.OutboxShards; shard++)
-        {
-            total += await queue.LengthAsync(StoreKeys.OutboxQueue(shard));
-        }
-        return total;
+        var shards = Enumerable.Range(0, UserStore.OutboxShards).Select(StoreKeys.OutboxQueue).ToList();
+        var lengths = Task.WhenAll(shards.Select(queue.LengthAsync));
+        var oldest = Task.WhenAll(shards.Select(queue.OldestAsync));
+        await Task.WhenAll(lengths, oldest);
+        return (lengths.Result.Sum(), oldest.Result.Min());
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox worker: store unavailable; retrying")]
-    private static partial void LogStoreUnavailable(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox worker: store unavailable, retrying: {Reason}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox worker: unexpected failure")]
     private static partial void LogUnexpected(ILogger logger, Exception exception);

@@ -1,17 +1,22 @@
-using System.Globalization;
+using System.Net.Security;
 using System.Net.Sockets;
-using System.Text;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace Challenges.Api.Delivery;
 
 /// <summary>
-/// The <c>Smtp</c> provider: one plain SMTP conversation (EHLO, MAIL FROM, RCPT TO, DATA, QUIT) over a
-/// <see cref="TcpClient"/>, bounded by <see cref="SmtpOptions.Timeout"/>. Addresses reach it validated (no line
-/// breaks), so nothing a caller sends can add a header or a command.
+/// The <c>Smtp</c> provider, through MailKit: implicit TLS or STARTTLS, AUTH when a user name is set (never over an
+/// unencrypted connection), one message per connection, bounded by <see cref="SmtpOptions.Timeout"/>. Addresses reach
+/// it validated, and MimeKit encodes headers, so nothing a caller sends can add a header or a command.
 /// </summary>
 public sealed partial class SmtpMailer(IOptions<SmtpOptions> options, TimeProvider time, ILogger<SmtpMailer> logger)
 {
+    private readonly RemoteCertificateValidationCallback? _trust = Http.CertificateTrust.FromPemFile(options.Value.CaCertificate);
+
     public async Task<DeliveryOutcome> SendAsync(OtpMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -19,88 +24,93 @@ public sealed partial class SmtpMailer(IOptions<SmtpOptions> options, TimeProvid
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(o.Timeout);
         var token = timeout.Token;
+        using var client = new SmtpClient
+        {
+            Timeout = (int)o.Timeout.TotalMilliseconds,
+            LocalDomain = Domain(o.From),
+        };
+        if (_trust is not null)
+        {
+            client.ServerCertificateValidationCallback = _trust;
+        }
         try
         {
-            using var client = new TcpClient();
-            await client.ConnectAsync(o.Host, o.Port, token);
-            await using var stream = client.GetStream();
-            using var reader = new StreamReader(stream, Encoding.ASCII, false, 1024, leaveOpen: true);
-            await ExpectAsync(reader, 220, token);
-            var domain = o.From[(o.From.IndexOf('@', StringComparison.Ordinal) + 1)..];
-            await CommandAsync(stream, reader, $"EHLO {domain}", 250, token);
-            await CommandAsync(stream, reader, $"MAIL FROM:<{o.From}>", 250, token);
-            await CommandAsync(stream, reader, $"RCPT TO:<{message.To}>", 250, token);
-            await CommandAsync(stream, reader, "DATA", 354, token);
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(Content(o, message, domain) + "\r\n.\r\n"), token);
-            await ExpectAsync(reader, 250, token);
-            await CommandAsync(stream, reader, "QUIT", 221, token);
+            await client.ConnectAsync(o.Host, o.Port, o.Security, token);
+            if (o.Username.Length > 0)
+            {
+                if (!client.IsEncrypted)
+                {
+                    LogCleartext(logger);
+                    return DeliveryOutcome.Failed("The SMTP connection is not encrypted, so the credentials were not sent (see Smtp__Security).");
+                }
+                await client.AuthenticateAsync(o.Username, o.Password, token);
+            }
+            await client.SendAsync(Compose(o, message), token);
+            await client.DisconnectAsync(quit: true, token);
             return DeliveryOutcome.Ok;
         }
-        catch (SmtpRefusedException e)
+        catch (SmtpCommandException e)
         {
-            LogRefused(logger, e.ReplyStatus);
-            return DeliveryOutcome.Failed($"The SMTP server answered {e.ReplyStatus}.");
+            LogRefused(logger, (int)e.StatusCode);
+            return DeliveryOutcome.Failed($"The SMTP server answered {(int)e.StatusCode}.");
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (AuthenticationException)
+        {
+            LogAuthenticationFailed(logger);
+            return DeliveryOutcome.Failed("The SMTP server refused the credentials (Smtp__Username, Smtp__Password).");
+        }
+        catch (SslHandshakeException)
+        {
+            LogUntrusted(logger);
+            return DeliveryOutcome.Failed("The SMTP server's TLS certificate was not trusted (see Smtp__CaCertificate).");
+        }
+        catch (NotSupportedException)
+        {
+            // STARTTLS required but not offered, or a user name set for a server that offers no AUTH.
+            LogUnsupported(logger);
+            return DeliveryOutcome.Failed("The SMTP server does not offer what Smtp__Security or Smtp__Username ask for.");
+        }
+        catch (Exception e) when (e is SocketException or IOException or SmtpProtocolException or ServiceNotConnectedException
+                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogUnreachable(logger, e.GetType().Name);
             return DeliveryOutcome.Failed("The SMTP server did not answer.");
         }
     }
 
-    private string Content(SmtpOptions o, OtpMessage message, string domain)
-    {
-        var date = time.GetUtcNow().ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
-        var body = string.Join("\r\n", message.Text.Split('\n').Select(line => line.TrimEnd('\r'))
-            .Select(line => line.StartsWith('.') ? "." + line : line));
-        return $"From: <{o.From}>\r\n" +
-               $"To: <{message.To}>\r\n" +
-               $"Subject: {o.Subject}\r\n" +
-               $"Date: {date}\r\n" +
-               $"Message-ID: <{Guid.NewGuid():N}@{domain}>\r\n" +
-               "MIME-Version: 1.0\r\n" +
-               "Content-Type: text/plain; charset=utf-8\r\n" +
-               "Content-Transfer-Encoding: 8bit\r\n" +
-               "\r\n" +
-               body;
-    }
+    private static string Domain(string address) => address[(address.IndexOf('@', StringComparison.Ordinal) + 1)..];
 
-    private static async Task CommandAsync(NetworkStream stream, StreamReader reader, string command, int expected, CancellationToken token)
+    private MimeMessage Compose(SmtpOptions o, OtpMessage message)
     {
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), token);
-        await ExpectAsync(reader, expected, token);
-    }
-
-    /// <summary>Reads one reply (continuation lines are "250-...", the last "250 ...") and checks its code.</summary>
-    private static async Task ExpectAsync(StreamReader reader, int expected, CancellationToken token)
-    {
-        while (true)
+        var mail = new MimeMessage
         {
-            var line = await reader.ReadLineAsync(token) ?? throw new IOException("The SMTP server closed the connection.");
-            if (line.Length < 3 || !int.TryParse(line.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code))
-            {
-                throw new IOException("The SMTP server sent an unreadable reply.");
-            }
-            if (line.Length > 3 && line[3] == '-')
-            {
-                continue;
-            }
-            // 251 (user not local; will forward) is as good as 250 for RCPT.
-            if (code != expected && !(expected == 250 && code == 251))
-            {
-                throw new SmtpRefusedException(code);
-            }
-            return;
-        }
-    }
-
-    private sealed class SmtpRefusedException(int replyStatus) : Exception($"SMTP reply {replyStatus}")
-    {
-        public int ReplyStatus { get; } = replyStatus;
+            Subject = o.Subject,
+            Date = time.GetUtcNow(),
+            MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(Domain(o.From)),
+            Body = new TextPart("plain") { Text = message.Text },
+        };
+        mail.From.Add(MailboxAddress.Parse(o.From));
+        mail.To.Add(MailboxAddress.Parse(message.To));
+        return mail;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP server refused an email OTP with reply {ReplyStatus}")]
     private static partial void LogRefused(ILogger logger, int replyStatus);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP server refused the credentials in Smtp__Username and Smtp__Password")]
+    private static partial void LogAuthenticationFailed(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The SMTP server's TLS certificate is not trusted: install its CA in the system store or name it in Smtp__CaCertificate")]
+    private static partial void LogUntrusted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The SMTP server does not offer STARTTLS (required by Smtp__Security) or AUTH (needed for Smtp__Username)")]
+    private static partial void LogUnsupported(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The SMTP connection is not encrypted: credentials not sent. Set Smtp__Security to StartTls or SslOnConnect")]
+    private static partial void LogCleartext(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Email OTP over SMTP failed: {Failure}")]
     private static partial void LogUnreachable(ILogger logger, string failure);

@@ -26,7 +26,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
             }
             else if (error.Status == StatusCodes.Status503ServiceUnavailable)
             {
-                LogStoreUnavailable(logger, exception.GetType().Name);
+                LogStoreUnavailable(logger, exception.Message);
             }
             context.Response.Clear();
             await ErrorWriter.WriteAsync(context, error);
@@ -72,6 +72,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable ({ExceptionType}); answered 503")]
-    private static partial void LogStoreUnavailable(ILogger logger, string exceptionType);
+    // The store's own message: it names the endpoints and Redis__Configuration, never a password.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable, answered 503: {Reason}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string reason);
 }

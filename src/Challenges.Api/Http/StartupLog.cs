@@ -10,10 +10,7 @@ public static partial class StartupLog
     {
         ArgumentNullException.ThrowIfNull(app);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Challenges");
-        if (app.Services.UsesMemoryStore())
-        {
-            StorageSetup.LogMemoryStore(logger);
-        }
+        app.Services.LogStore(logger);
         if (app.Environment.IsDevelopment())
         {
             foreach (var tenant in app.Services.GetRequiredService<TenantRegistry>().All)

@@ -1,6 +1,7 @@
 using Challenges.Api.Actions;
 using Challenges.Api.Delivery;
 using Challenges.Api.Http;
+using Challenges.Api.Observability;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
@@ -25,6 +26,7 @@ public sealed partial class OtpService(
     ISmsSender sms,
     IWhatsAppSender whatsApp,
     IEmailSender email,
+    ChallengeMetrics metrics,
     TimeProvider time,
     ILogger<OtpService> logger)
 {
@@ -502,12 +504,18 @@ public sealed partial class OtpService(
         var code = OtpCodes.Generate(limits.OtpLength);
         var challenge = draft with { CodeHash = codes.Hash(draft.Id, code) };
         var message = new OtpMessage(destination, code, draft.UserId, draft.ActionCode, draft.IdempotencyKey, draft.Locale, limits.OtpLifetime);
-        var delivered = channel switch
+        var (name, provider, method) = channel switch
         {
-            OtpChannel.Email => await email.SendAsync(tenant, message),
-            OtpChannel.WhatsApp => await whatsApp.SendAsync(tenant, message),
-            _ => await sms.SendAsync(tenant, message),
+            OtpChannel.Email => ("email", tenant.Options.Delivery.Email, VerificationMethods.EmailOtp),
+            OtpChannel.WhatsApp => ("whatsapp", tenant.Options.Delivery.WhatsApp, VerificationMethods.WhatsApp),
+            _ => ("sms", tenant.Options.Delivery.Sms, VerificationMethods.Sms),
         };
+        var delivered = await metrics.DeliverAsync(name, provider, () => channel switch
+        {
+            OtpChannel.Email => email.SendAsync(tenant, message),
+            OtpChannel.WhatsApp => whatsApp.SendAsync(tenant, message),
+            _ => sms.SendAsync(tenant, message),
+        });
         if (!delivered.Delivered)
         {
             LogNotDelivered(logger, tenant.Id, channel);
@@ -515,6 +523,7 @@ public sealed partial class OtpService(
                 $"The code could not be delivered: {delivered.Detail} No challenge was started."));
         }
         await Task.WhenAll(challenges.CreateAsync(tenant.Id, challenge, limits.OtpLifetime), alongside?.Invoke(challenge) ?? Task.CompletedTask);
+        metrics.Started(tenant.Id, method);
         return OtpOutcome.Ok<OtpChallengeRecord>(challenge);
     }
 
@@ -542,6 +551,10 @@ public sealed partial class OtpService(
             var next = right ? c with { VerifiedAt = now } : c with { Attempts = c.Attempts + 1 };
             if (await challenges.ReplaceAsync(tenant.Id, current, next, tenant.Limits.OtpLifetime))
             {
+                if (right || next.IsDead)
+                {
+                    metrics.Completed(tenant.Id, c.VerificationMethod ?? "OTP", right ? "verified" : "max_attempts");
+                }
                 return (next, right ? null : next.IsDead ? FailureReasons.MaxAttemptsExceeded : FailureReasons.CodeInvalidOrExpired);
             }
             current = await challenges.GetAsync(tenant.Id, c.Id);

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Challenges.Api.Delivery;
+using Challenges.Api.Observability;
 using Challenges.Api.Tenants;
 using Polly;
 using Polly.Retry;
@@ -24,12 +25,14 @@ public sealed partial class PushNotifier : BackgroundService
     private readonly Channel<PushCreated> _queue = Channel.CreateBounded<PushCreated>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly WebhookClient _webhooks;
+    private readonly ChallengeMetrics _metrics;
     private readonly ILogger<PushNotifier> _logger;
     private readonly ResiliencePipeline<WebhookResult> _retry;
 
-    public PushNotifier(WebhookClient webhooks, TimeProvider time, ILogger<PushNotifier> logger)
+    public PushNotifier(WebhookClient webhooks, ChallengeMetrics metrics, TimeProvider time, ILogger<PushNotifier> logger)
     {
         _webhooks = webhooks;
+        _metrics = metrics;
         _logger = logger;
         // A refused attempt is retried while the next try still falls inside the challenge's lifetime.
         _retry = new ResiliencePipelineBuilder<WebhookResult> { TimeProvider = time }
@@ -102,7 +105,8 @@ public sealed partial class PushNotifier : BackgroundService
             var result = await _retry.ExecuteAsync(async ctx =>
             {
                 attempts++;
-                return await _webhooks.SendAsync(item.Tenant, EventType, item.Data, item.EventId, ctx.CancellationToken);
+                return await _metrics.DeliverAsync("push", "webhook",
+                    () => _webhooks.SendAsync(item.Tenant, EventType, item.Data, item.EventId, ctx.CancellationToken), r => r.Delivered);
             }, context);
             if (!result.Delivered)
             {

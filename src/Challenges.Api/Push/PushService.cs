@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Challenges.Api.Actions;
 using Challenges.Api.Http;
+using Challenges.Api.Observability;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
@@ -22,6 +23,7 @@ public sealed partial class PushService(
     ActionStore actionStore,
     RateLimiter limiter,
     PushNotifier notifier,
+    ChallengeMetrics metrics,
     TimeProvider time,
     ILogger<PushService> logger)
 {
@@ -146,6 +148,7 @@ public sealed partial class PushService(
         {
             notifier.Enqueue(new PushCreated(tenant, Ids.New(), CreatedData(challenge, device), challenge.ExpiresAt));
         }
+        metrics.Started(tenant.Id, VerificationMethods.Push);
         LogStarted(logger, tenant.Id, challenge.Id, devices.Count);
     }
 
@@ -347,6 +350,7 @@ public sealed partial class PushService(
                     // The answer is recorded on the challenge; the web poll applies it to the action again.
                     LogFollowUpFailed(logger, tenant.Id, challengeId);
                 }
+                metrics.Completed(tenant.Id, VerificationMethods.Push, approve ? "approved" : "rejected");
                 LogAnswered(logger, tenant.Id, challengeId, answered.State);
                 return new AnswerPushResponse(approve);
             }

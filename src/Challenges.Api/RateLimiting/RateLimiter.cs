@@ -1,4 +1,5 @@
 using Challenges.Api.Http;
+using Challenges.Api.Observability;
 using Challenges.Api.Storage;
 
 namespace Challenges.Api.RateLimiting;
@@ -7,7 +8,7 @@ namespace Challenges.Api.RateLimiting;
 /// Fixed-window counters in the store, so a limit holds across every server process. A window is numbered from the
 /// Unix epoch by <see cref="TimeProvider"/> (so a test's clock moves it); the key's time to live only collects it.
 /// </summary>
-public sealed class RateLimiter(IStateStore store, TimeProvider time)
+public sealed class RateLimiter(IStateStore store, TimeProvider time, ChallengeMetrics metrics)
 {
     /// <summary>
     /// Counts one use of <paramref name="rule"/> by <paramref name="subject"/>; returns a 429 error when this use is over
@@ -23,6 +24,7 @@ public sealed class RateLimiter(IStateStore store, TimeProvider time)
         {
             return null;
         }
+        metrics.Refused(rule);
         var retryAfter = (int)Math.Ceiling(((number + 1) * size - now) / 1000.0);
         return ApiError.TooManyRequests(retryAfter);
     }

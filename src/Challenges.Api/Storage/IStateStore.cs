@@ -15,6 +15,9 @@ public interface IStateStore
     /// <summary>Applies every change atomically if every condition holds; false (and nothing written) otherwise.</summary>
     Task<bool> CommitAsync(IReadOnlyList<StateChange> changes);
 
+    /// <summary>Writes <paramref name="value"/> with a time to live and returns the value it replaced (null when none).</summary>
+    Task<string?> ExchangeAsync(string key, string value, TimeSpan ttl);
+
     /// <summary>Adds one to a counter, setting its time to live when it is created; returns the new count.</summary>
     Task<long> IncrementAsync(string key, TimeSpan ttl);
 

@@ -23,4 +23,7 @@ public interface IWorkQueue
     Task ReleaseAsync(string queue, string member, long processedSequence, DateTimeOffset? nextDue, DateTimeOffset now);
 
     Task<long> LengthAsync(string queue);
+
+    /// <summary>When the longest-waiting member was first added (it has had work ever since), or null when the queue is empty.</summary>
+    Task<DateTimeOffset?> OldestAsync(string queue);
 }

@@ -10,6 +10,7 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
     {
         public readonly Dictionary<string, DateTimeOffset> Due = new(StringComparer.Ordinal);
         public readonly Dictionary<string, long> Sequences = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, DateTimeOffset> Since = new(StringComparer.Ordinal);
     }
 
     private readonly Dictionary<string, Queue> _queues = new(StringComparer.Ordinal);
@@ -105,6 +106,18 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
         }
     }
 
+    public Task<string?> ExchangeAsync(string key, string value, TimeSpan ttl)
+    {
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            var previous = Live(key)?.Value;
+            _entries[key] = new Entry { Value = value, ExpiresAt = now + ttl };
+            SweepNowAndThen(now);
+            return Task.FromResult(previous);
+        }
+    }
+
     public Task<long> IncrementAsync(string key, TimeSpan ttl)
     {
         lock (_lock)
@@ -156,6 +169,7 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
                 q.Sequences[member] = sequence;
             }
             q.Due.TryAdd(member, due);
+            q.Since.TryAdd(member, due);
             return Task.CompletedTask;
         }
     }
@@ -196,6 +210,7 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
             {
                 q.Due.Remove(member);
                 q.Sequences.Remove(member);
+                q.Since.Remove(member);
             }
             return Task.CompletedTask;
         }
@@ -206,6 +221,15 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
         lock (_lock)
         {
             return Task.FromResult((long)QueueOf(queue).Due.Count);
+        }
+    }
+
+    public Task<DateTimeOffset?> OldestAsync(string queue)
+    {
+        lock (_lock)
+        {
+            var since = QueueOf(queue).Since;
+            return Task.FromResult(since.Count == 0 ? (DateTimeOffset?)null : since.Values.Min());
         }
     }
 

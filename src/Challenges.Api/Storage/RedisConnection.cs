@@ -1,3 +1,5 @@
+using System.Net;
+using Challenges.Api.Http;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -5,7 +7,8 @@ namespace Challenges.Api.Storage;
 
 /// <summary>
 /// The process's one multiplexer. Connects lazily and never aborts: while Redis is down calls fail at once and the
-/// multiplexer reconnects by itself when Redis returns.
+/// multiplexer reconnects by itself when Redis returns. ACL users (<c>user=</c>) and TLS (<c>ssl=true</c>, with
+/// <see cref="RedisOptions.CaCertificate"/> for a private CA) come from the connection string.
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {
@@ -24,12 +27,29 @@ public sealed class RedisConnection : IDisposable
         {
             configuration.SyncTimeout = 1000;
         }
+        if (CertificateTrust.FromPemFile(options.Value.CaCertificate) is { } trust)
+        {
+            configuration.CertificateValidation += trust;
+        }
+        // What operators see in the log: where, as whom and how; never the password.
+        Description = string.Join(", ", configuration.EndPoints.Select(Format)) +
+                      (configuration.User is { Length: > 0 } user ? $" as user {user}" : "") +
+                      (configuration.Ssl ? " over TLS" : "");
         _multiplexer = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(configuration));
     }
+
+    /// <summary>The endpoints, ACL user and TLS use from <c>Redis__Configuration</c>, without secrets.</summary>
+    public string Description { get; }
 
     public IDatabase Database => _multiplexer.Value.GetDatabase();
 
     public ConnectionMultiplexer Multiplexer => _multiplexer.Value;
+
+    private static string Format(EndPoint endpoint) => endpoint switch
+    {
+        DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        _ => endpoint.ToString() ?? "",
+    };
 
     public void Dispose()
     {

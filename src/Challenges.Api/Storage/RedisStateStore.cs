@@ -11,11 +11,12 @@ namespace Challenges.Api.Storage;
 /// </summary>
 public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOptions> options) : IStateStore, IWorkQueue
 {
-    /// <summary>KEYS: queue (zset member → due ms), sequences (hash). ARGV: member, sequence, due ms.</summary>
+    /// <summary>KEYS: queue (zset member → due ms), sequences (hash), since (zset member → first added ms). ARGV: member, sequence, due ms.</summary>
     internal const string QueueAddScript = """
         local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1')
         if tonumber(ARGV[2]) > current then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
         redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
+        redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[1])
         return 1
         """;
 
@@ -31,7 +32,7 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         return result
         """;
 
-    /// <summary>KEYS: queue, sequences. ARGV: member, processed sequence, next due ms or '', now ms.</summary>
+    /// <summary>KEYS: queue, sequences, since. ARGV: member, processed sequence, next due ms or '', now ms.</summary>
     internal const string QueueReleaseScript = """
         if ARGV[3] ~= '' then
           redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
@@ -44,6 +45,7 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         end
         redis.call('ZREM', KEYS[1], ARGV[1])
         redis.call('HDEL', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
         return 2
         """;
 
@@ -142,6 +144,9 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         return (long)result == 1;
     });
 
+    public Task<string?> ExchangeAsync(string key, string value, TimeSpan ttl) => Run(async () =>
+        (string?)await Db.StringSetAndGetAsync(K(key), value, ttl));
+
     public Task<long> IncrementAsync(string key, TimeSpan ttl) => Run(async () =>
         (long)await Db.ScriptEvaluateAsync(IncrementScript, [K(key)], [(long)ttl.TotalMilliseconds]));
 
@@ -158,12 +163,12 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         var masters = multiplexer.GetEndPoints().Select(e => multiplexer.GetServer(e)).Where(s => !s.IsReplica).ToList();
         if (masters.Count == 0)
         {
-            throw new StoreUnavailableException("No Redis master is known.");
+            throw new StoreUnavailableException($"No Redis master is known at {connection.Description}: check Redis__Configuration.");
         }
         return await Task.WhenAll(masters.Select(m => m.PingAsync()));
     });
 
-    private RedisKey[] QueueKeys(string queue) => [K(queue), K(queue + ":seq")];
+    private RedisKey[] QueueKeys(string queue) => [K(queue), K(queue + ":seq"), K(queue + ":since")];
 
     public Task AddAsync(string queue, string member, long sequence, DateTimeOffset due) => Run(async () =>
         await Db.ScriptEvaluateAsync(QueueAddScript, QueueKeys(queue), [member, sequence, due.ToUnixTimeMilliseconds()]));
@@ -186,6 +191,12 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
 
     public Task<long> LengthAsync(string queue) => Run(async () => await Db.SortedSetLengthAsync(K(queue)));
 
+    public Task<DateTimeOffset?> OldestAsync(string queue) => Run(async () =>
+    {
+        var first = await Db.SortedSetRangeByRankWithScoresAsync(K(queue + ":since"), 0, 0);
+        return first.Length == 0 ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds((long)first[0].Score);
+    });
+
     private async Task<T> Run<T>(Func<Task<T>> call)
     {
         try
@@ -195,7 +206,7 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException or ObjectDisposedException
                                       || (e is RedisServerException server && IsTransient(server)))
         {
-            throw new StoreUnavailableException("The Redis store is unavailable.", e);
+            throw new StoreUnavailableException($"Redis at {connection.Description} is unreachable or slow: check Redis__Configuration.", e);
         }
     }
 

@@ -1,15 +1,15 @@
+using Microsoft.Extensions.Options;
+
 namespace Challenges.Api.Storage;
 
 public static partial class StorageSetup
 {
-    /// <summary>Redis when <c>Redis__Configuration</c> is set, else the embedded in-memory store.</summary>
+    /// <summary>Redis when <c>Redis__Configuration</c> is a connection string; the embedded in-memory store for <c>memory</c> (or empty, in Development).</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section)
-            .Validate(o => !o.KeyPrefix.Contains('{', StringComparison.Ordinal) && !o.KeyPrefix.Contains('}', StringComparison.Ordinal),
-                "Redis__KeyPrefix must not contain braces (they would change the hash tag).")
-            .ValidateOnStart();
-        if (string.IsNullOrWhiteSpace(configuration[$"{RedisOptions.Section}:Configuration"]))
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>();
+        if (RedisOptions.IsMemory(configuration[$"{RedisOptions.Section}:Configuration"]))
         {
             services.AddSingleton<MemoryStateStore>();
             services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<MemoryStateStore>());
@@ -18,6 +18,8 @@ public static partial class StorageSetup
         else
         {
             services.AddSingleton<RedisConnection>();
+            // For the Redis trace instrumentation, which finds the multiplexer here.
+            services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(sp => sp.GetRequiredService<RedisConnection>().Multiplexer);
             services.AddSingleton<RedisStateStore>();
             services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<RedisStateStore>());
             services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<RedisStateStore>());
@@ -25,9 +27,24 @@ public static partial class StorageSetup
         return services;
     }
 
-    public static bool UsesMemoryStore(this IServiceProvider services) => services.GetRequiredService<IStateStore>() is MemoryStateStore;
+    /// <summary>Says at start which store this process uses: the Redis endpoints, or loudly, the in-memory store.</summary>
+    public static void LogStore(this IServiceProvider services, ILogger logger)
+    {
+        if (services.GetRequiredService<IStateStore>() is MemoryStateStore)
+        {
+            LogMemoryStore(logger);
+        }
+        else
+        {
+            var redis = services.GetRequiredService<RedisConnection>();
+            LogRedisStore(logger, redis.Description);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Redis__Configuration is empty: using the embedded in-memory store. State is lost on restart and is not shared between processes. Set Redis__Configuration for anything but a trial.")]
-    public static partial void LogMemoryStore(ILogger logger);
+        Message = "Redis__Configuration is 'memory' (or empty in Development): using the embedded in-memory store. State is lost on restart and is not shared between processes. Set Redis__Configuration for anything but a trial.")]
+    private static partial void LogMemoryStore(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Store: Redis at {RedisEndpoints} (Redis__Configuration)")]
+    private static partial void LogRedisStore(ILogger logger, string redisEndpoints);
 }

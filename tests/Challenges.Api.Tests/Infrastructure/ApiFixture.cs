@@ -33,7 +33,8 @@ public sealed class ApiFixture : IAsyncLifetime
             _redis = new RedisServer();
         }
         Webhooks = new WebhookListener();
-        Factory = new ChallengesFactory(RedisConfiguration, Webhooks.Url, Clock);
+        // Metrics on, so every integration test runs with the OpenTelemetry pipeline and /metrics can be read.
+        Factory = new ChallengesFactory(RedisConfiguration, Webhooks.Url, Clock, new Dictionary<string, string?> { ["Metrics:Enabled"] = "true" });
         await WaitUntilReadyAsync(Factory.CreateClient());
     }
 

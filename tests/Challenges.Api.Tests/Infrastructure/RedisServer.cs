@@ -109,7 +109,8 @@ public sealed class RedisServer : IAsyncDisposable
             var buffer = new byte[16];
             stream.ReadTimeout = 500;
             var n = stream.Read(buffer);
-            return n > 0 && buffer[0] == (byte)'+';
+            // "-NOAUTH": up, with a password on the default user (the ACL tests).
+            return n > 0 && (buffer[0] == (byte)'+' || buffer.AsSpan(0, n).StartsWith("-NOAUTH"u8));
         }
         catch (SocketException)
         {

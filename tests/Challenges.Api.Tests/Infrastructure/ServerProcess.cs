@@ -4,6 +4,17 @@ using System.Text;
 
 namespace Challenges.Api.Tests.Infrastructure;
 
+/// <summary>How a <see cref="ServerProcess"/> is started besides its settings.</summary>
+/// <param name="WorkingDirectory">Where the process starts (default: the directory of the binaries).</param>
+/// <param name="VerboseLogs">Information logs for every category, so tests can read what happened; off: appsettings.json decides.</param>
+/// <param name="ExtraPorts">More loopback ports to listen on besides <see cref="ServerProcess.Port"/>.</param>
+/// <param name="ReadyPath">What must answer 200 before the process counts as started.</param>
+public sealed record ServerProcessOptions(string? WorkingDirectory = null, bool VerboseLogs = true, IReadOnlyList<int>? ExtraPorts = null,
+    string ReadyPath = "/health/ready");
+
+/// <summary>What a server that refused to start printed, and its exit code.</summary>
+public sealed record Refusal(string Output, int ExitCode);
+
 /// <summary>
 /// The API as a real operating-system process (<c>dotnet Challenges.Api.dll</c>) on a free loopback port, configured by
 /// environment variables as an operator would. Its console output is captured; <see cref="Kill"/> is a SIGKILL.
@@ -13,18 +24,23 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly Lock _outputLock = new();
     private readonly Dictionary<string, string> _environment;
+    private readonly ServerProcessOptions _options;
     private Process? _process;
 
-    public ServerProcess(IReadOnlyDictionary<string, string?> settings)
+    public ServerProcess(IReadOnlyDictionary<string, string?> settings, ServerProcessOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        _options = options ?? new ServerProcessOptions();
         Port = RedisServer.FreePort();
         _environment = settings.Where(s => s.Value is not null)
             .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
-        _environment["ASPNETCORE_URLS"] = Url;
-        _environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        _environment["Logging__LogLevel__Default"] = "Information";
-        _environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Information";
+        _environment["ASPNETCORE_URLS"] = string.Join(';', new[] { Port }.Concat(_options.ExtraPorts ?? []).Select(p => $"http://127.0.0.1:{p}"));
+        _environment.TryAdd("ASPNETCORE_ENVIRONMENT", "Production");
+        if (_options.VerboseLogs)
+        {
+            _environment["Logging__LogLevel__Default"] = "Information";
+            _environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Information";
+        }
     }
 
     public int Port { get; }
@@ -42,9 +58,9 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, ServerProcessOptions? options = null)
     {
-        var server = new ServerProcess(settings);
+        var server = new ServerProcess(settings, options);
         await server.StartAsync();
         return server;
     }
@@ -56,7 +72,7 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = _options.WorkingDirectory ?? AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Challenges.Api.dll"));
         foreach (var (key, value) in _environment)
@@ -80,7 +96,7 @@ public sealed class ServerProcess : IAsyncDisposable
             try
             {
                 // Ready, not just live: on a cluster every master must answer before the tests start.
-                using var response = await client.GetAsync(new Uri($"{Url}/health/ready"));
+                using var response = await client.GetAsync(new Uri(Url + _options.ReadyPath));
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -101,9 +117,12 @@ public sealed class ServerProcess : IAsyncDisposable
     /// Starts a server that must refuse to start; returns what it printed before it exited. A server that starts
     /// fails the test.
     /// </summary>
-    public static async Task<string> RefusalAsync(IReadOnlyDictionary<string, string?> settings)
+    public static async Task<string> RefusalAsync(IReadOnlyDictionary<string, string?> settings) => (await RefuseAsync(settings)).Output;
+
+    /// <summary>As <see cref="RefusalAsync"/>, with the exit code.</summary>
+    public static async Task<Refusal> RefuseAsync(IReadOnlyDictionary<string, string?> settings, ServerProcessOptions? options = null)
     {
-        var server = new ServerProcess(settings);
+        var server = new ServerProcess(settings, options);
         try
         {
             await server.StartAsync();
@@ -112,7 +131,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             // Without a timeout, WaitForExit also waits for the redirected output to be read to its end.
             exited.WaitForExit();
-            return server.Output;
+            return new Refusal(server.Output, exited.ExitCode);
         }
         finally
         {

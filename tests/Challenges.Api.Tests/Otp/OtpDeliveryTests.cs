@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Challenges.Api.Tests.Otp;
 
-/// <summary>OTP delivery by provider: Twilio's REST API and SMTP against local listeners, webhook refusals, start-up checks.</summary>
+/// <summary>OTP delivery by provider: Twilio's REST API against a local listener, webhook refusals, start-up checks (SMTP: <see cref="SmtpDeliveryTests"/>).</summary>
 [Collection(ApiCollection.Name)]
 public sealed partial class OtpDeliveryTests(ApiFixture fixture)
 {
@@ -84,54 +84,6 @@ public sealed partial class OtpDeliveryTests(ApiFixture fixture)
         var description = await factory.CreateClientWithKey().PostJson("/v1/challenge", new { verificationMethod = "SMS", action = "signIn", phoneNumber = OtpKit.NewPhone() })
             .Error(HttpStatusCode.BadGateway, "delivery_failed");
         Assert.Contains("Twilio answered 400", description, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Smtp_delivers_email_otp_in_a_real_smtp_conversation()
-    {
-        await using var smtp = new SmtpListener();
-        await using var factory = Server(new()
-        {
-            ["Tenants:0:Delivery:Email"] = "Smtp",
-            ["Smtp:Host"] = "127.0.0.1",
-            ["Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Smtp:From"] = "no-reply@challenges.test",
-        });
-        var client = factory.CreateClientWithKey();
-        var email = OtpKit.NewEmail();
-
-        var started = await client.PostJson("/v1/challenge", new { verificationMethod = "EMAIL_OTP", action = "signIn", email }).Ok();
-
-        var mail = Assert.Single(smtp.Messages);
-        Assert.Equal("challenges.test", mail.Helo);
-        Assert.Equal("MAIL FROM:<no-reply@challenges.test>", mail.MailFrom);
-        Assert.Equal($"RCPT TO:<{email}>", Assert.Single(mail.RcptTo));
-        Assert.Contains($"To: <{email}>\n", mail.Data, StringComparison.Ordinal);
-        Assert.Contains("From: <no-reply@challenges.test>\n", mail.Data, StringComparison.Ordinal);
-        Assert.Contains("Subject: Your verification code\n", mail.Data, StringComparison.Ordinal);
-        var body = mail.Data[(mail.Data.IndexOf("\n\n", StringComparison.Ordinal) + 2)..];
-        var code = SixDigits().Match(body).Value;
-        var verified = await client.PostJson("/v1/verify", new { challengeId = started.Str("challengeId"), verificationCode = code }).Ok();
-        Assert.True(verified.GetProperty("isVerified").GetBoolean());
-        Assert.Equal(0, OtpKit.CountDeliveries(fixture.Webhooks, "email.created", email));
-    }
-
-    [Fact]
-    public async Task An_smtp_refusal_is_a_delivery_failure()
-    {
-        await using var smtp = new SmtpListener { RefuseRecipients = true };
-        await using var factory = Server(new()
-        {
-            ["Tenants:0:Delivery:Email"] = "Smtp",
-            ["Smtp:Host"] = "127.0.0.1",
-            ["Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Smtp:From"] = "no-reply@challenges.test",
-        });
-
-        var description = await factory.CreateClientWithKey().PostJson("/v1/challenge", new { verificationMethod = "EMAIL_OTP", action = "signIn", email = OtpKit.NewEmail() })
-            .Error(HttpStatusCode.BadGateway, "delivery_failed");
-        Assert.Contains("550", description, StringComparison.Ordinal);
-        Assert.Empty(smtp.Messages);
     }
 
     [Fact]

@@ -15,6 +15,44 @@ public abstract class StateStoreContract
     private static string Tag() => "{" + Guid.NewGuid().ToString("N") + "}";
 
     [Fact]
+    public async Task Exchange_writes_and_returns_the_value_it_replaced()
+    {
+        var key = $"k:{Tag()}";
+        Assert.Null(await Store.ExchangeAsync(key, "first", TimeSpan.FromMinutes(1)));
+        Assert.Equal("first", await Store.ExchangeAsync(key, "second", TimeSpan.FromMinutes(1)));
+        Assert.Equal("second", await Store.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task A_work_queue_knows_since_when_its_longest_waiting_member_has_had_work()
+    {
+        var queue = (IWorkQueue)Store;
+        var name = $"q:{Tag()}";
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        Assert.Null(await queue.OldestAsync(name));
+
+        await queue.AddAsync(name, "first", 1, start);
+        await queue.AddAsync(name, "second", 1, start.AddSeconds(5));
+        // More work for a member already queued does not make it younger.
+        await queue.AddAsync(name, "first", 2, start.AddSeconds(9));
+        Assert.Equal(start, await queue.OldestAsync(name));
+
+        var claimed = await queue.ClaimAsync(name, start.AddSeconds(10), start.AddSeconds(70), 10);
+        Assert.Equal(["first", "second"], claimed.Select(c => c.Member).Order(StringComparer.Ordinal));
+        await queue.ReleaseAsync(name, "first", 2, null, start.AddSeconds(11));
+        Assert.Equal(start.AddSeconds(5), await queue.OldestAsync(name));
+        Assert.Equal(1, await queue.LengthAsync(name));
+
+        // Rescheduled after a failure, a member keeps waiting since it was added.
+        await queue.ReleaseAsync(name, "second", 1, start.AddMinutes(5), start.AddSeconds(12));
+        Assert.Equal(start.AddSeconds(5), await queue.OldestAsync(name));
+        await queue.ClaimAsync(name, start.AddMinutes(6), start.AddMinutes(7), 10);
+        await queue.ReleaseAsync(name, "second", 1, null, start.AddMinutes(6));
+        Assert.Null(await queue.OldestAsync(name));
+        Assert.Equal(0, await queue.LengthAsync(name));
+    }
+
+    [Fact]
     public async Task Get_of_a_missing_key_is_null()
     {
         Assert.Null(await Store.GetAsync($"k:{Tag()}"));
