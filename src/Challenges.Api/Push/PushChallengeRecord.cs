@@ -31,6 +31,12 @@ public sealed record PushChallengeRecord
     public DateTimeOffset? AnsweredAt { get; init; }
     public string? AnsweredBy { get; init; }
 
+    /// <summary>
+    /// The newer challenge that took this one's place on every device it targeted: nobody can answer it any more, so
+    /// it was closed (its expiry moved to that moment) instead of staying pending.
+    /// </summary>
+    public string? SupersededBy { get; init; }
+
     /// <summary>Set when the web poll has handed out the access token: it is issued once.</summary>
     public bool TokenIssued { get; init; }
 

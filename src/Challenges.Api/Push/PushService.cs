@@ -141,8 +141,10 @@ public sealed partial class PushService(
             Store.CommitAsync([StateChange.PutIfAbsent(StoreKeys.Challenge(tenant.Id, challenge.Id), StoreJson.Write(challenge),
                 PushStore.Retention(challenge, challenge.CreatedAt))]),
         };
-        writes.AddRange(devices.Select(d => Store.CommitAsync(
-            [StateChange.Put(StoreKeys.DevicePending(tenant.Id, DeviceKeys.KeyId(d.PublicKey!)), pointer, tenant.Limits.PushLifetime)])));
+        // Each pointer is swapped in, so the challenge it replaces on that device is known without another read.
+        var replaced = devices.Select(d =>
+            Store.ExchangeAsync(StoreKeys.DevicePending(tenant.Id, DeviceKeys.KeyId(d.PublicKey!)), pointer, tenant.Limits.PushLifetime)).ToList();
+        writes.AddRange(replaced);
         await Task.WhenAll(writes);
         foreach (var device in devices)
         {
@@ -150,6 +152,33 @@ public sealed partial class PushService(
         }
         metrics.Started(tenant.Id, VerificationMethods.Push);
         LogStarted(logger, tenant.Id, challenge.Id, devices.Count);
+        await CloseSupersededAsync(tenant, challenge, devices, replaced.Select(r => r.Result));
+    }
+
+    /// <summary>
+    /// A device shows one pending challenge: the newest. An older challenge whose every targeted device now shows
+    /// <paramref name="newer"/> can never be answered, so it is closed at once (a step-up poll reads EXPIRED, a web poll
+    /// reads consumed, and the user's next step-up may start) instead of waiting out its lifetime as PENDING.
+    /// </summary>
+    private async Task CloseSupersededAsync(Tenant tenant, PushChallengeRecord newer, IReadOnlyList<AuthenticatorRecord> devices,
+        IEnumerable<string?> replacedPointers)
+    {
+        var now = newer.CreatedAt;
+        var showingNewer = devices.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var older = replacedPointers.Select(PushStore.Parse<PendingPointer>)
+            .Where(p => p is not null && p.ChallengeId != newer.Id && now < p.ExpiresAt)
+            .Select(p => p!.ChallengeId).Distinct(StringComparer.Ordinal);
+        foreach (var id in older)
+        {
+            var after = await Store.UpdateAsync<PushChallengeRecord>(StoreKeys.Challenge(tenant.Id, id),
+                c => c.IsPush && c.IsOpenAt(now) && c.Targets.All(showingNewer.Contains) ? c with { ExpiresAt = now, SupersededBy = newer.Id } : null,
+                c => PushStore.Retention(c, now));
+            if (after?.SupersededBy == newer.Id)
+            {
+                metrics.Completed(tenant.Id, VerificationMethods.Push, "superseded");
+                LogSuperseded(logger, tenant.Id, id, newer.Id);
+            }
+        }
     }
 
     /// <summary>The user's verified push authenticators that have a key.</summary>
@@ -370,6 +399,9 @@ public sealed partial class PushService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Push challenge {ChallengeId} started for tenant {TenantId} to {Devices} device(s)")]
     private static partial void LogStarted(ILogger logger, string tenantId, string challengeId, int devices);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Push challenge {ChallengeId} of tenant {TenantId} superseded by {NewerChallengeId} on every device: closed")]
+    private static partial void LogSuperseded(ILogger logger, string tenantId, string challengeId, string newerChallengeId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered: {State}")]
     private static partial void LogAnswered(ILogger logger, string tenantId, string challengeId, string state);

@@ -106,6 +106,51 @@ public sealed class StepUpTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_step_up_superseded_by_a_newer_push_reports_expired_and_the_next_step_up_may_start()
+    {
+        var userId = ApiFixture.NewUserId();
+        var (device, _) = await _push.EnrollAsync(userId);
+        using var user = fixture.BearerClient(await _push.TrackAsync(userId));
+        var stepUp = await StartAsync(user);
+
+        // A sign-in push to the same device takes the step-up's place there: nobody can answer the step-up any more.
+        var signIn = await _push.TrackAsync(userId);
+        var pushId = await _push.StartChallengeAsync(signIn);
+
+        Assert.Equal(pushId, (await device.GetPendingAsync()).Str("challengeId"));
+        var status = await StatusAsync(user, stepUp);
+        Assert.Equal("EXPIRED", status.Str("status"));
+        Assert.False(status.Has("stepUpToken"));
+        await _push.AnswerRawAsync(device, stepUp, approved: true).Error(HttpStatusCode.Conflict, "conflict");
+
+        // The closed step-up no longer blocks the next one, which in turn closes the sign-in push.
+        var next = await StartAsync(user);
+        Assert.Equal(next, (await device.GetPendingAsync()).Str("challengeId"));
+        var poll = await _push.PollAsync(signIn, pushId).Ok();
+        Assert.False(poll.GetProperty("isVerified").GetBoolean());
+        Assert.True(poll.GetProperty("isConsumed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_step_up_still_shown_on_another_device_stays_pending_and_answerable()
+    {
+        var userId = ApiFixture.NewUserId();
+        var (first, firstId) = await _push.EnrollAsync(userId, "first-phone");
+        var (second, _) = await _push.EnrollAsync(userId, "second-phone");
+        using var user = fixture.BearerClient(await _push.TrackAsync(userId));
+        var stepUp = await StartAsync(user);
+
+        // A push to the first device only: the second still shows the step-up.
+        var pushId = await _push.StartChallengeAsync(await _push.TrackAsync(userId), new { userAuthenticatorId = firstId });
+
+        Assert.Equal(pushId, (await first.GetPendingAsync()).Str("challengeId"));
+        Assert.Equal(stepUp, (await second.GetPendingAsync()).Str("challengeId"));
+        Assert.Equal("PENDING", (await StatusAsync(user, stepUp)).Str("status"));
+        Assert.True((await second.AnswerAsync(stepUp, approved: true)).GetProperty("isVerified").GetBoolean());
+        Assert.Equal("APPROVED", (await StatusAsync(user, stepUp)).Str("status"));
+    }
+
+    [Fact]
     public async Task A_rejected_or_expired_step_up_reports_so_without_a_token()
     {
         var userId = ApiFixture.NewUserId();
