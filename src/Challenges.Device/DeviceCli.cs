@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace Challenges.Device;
@@ -6,7 +8,8 @@ namespace Challenges.Device;
 /// <summary>
 /// The command line: <c>enroll</c>, <c>pending</c>, <c>approve</c>, <c>reject</c>, <c>remove</c>. Every command takes
 /// <c>--server</c>, <c>--tenant</c> and <c>--key-file</c> (defaults: CHALLENGES_SERVER or http://localhost:5080,
-/// CHALLENGES_TENANT or demo, device-key.pem).
+/// CHALLENGES_TENANT or demo, CHALLENGES_KEY_FILE or a file per tenant in the user's data directory, never the
+/// current directory).
 /// </summary>
 public static class DeviceCli
 {
@@ -41,11 +44,11 @@ public static class DeviceCli
             Recursive = true,
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CHALLENGES_TENANT") ?? "demo",
         };
-        var keyFile = new Option<string>("--key-file")
+        var keyFile = new Option<string?>("--key-file")
         {
-            Description = "PEM file with this device's P-256 private key (created by enroll).",
+            Description = "PEM file with this device's P-256 private key (created by enroll). Default: CHALLENGES_KEY_FILE, " +
+                          "else challenges-device/<tenant>/device-key.pem in the user's data directory.",
             Recursive = true,
-            DefaultValueFactory = _ => "device-key.pem",
         };
         var root = new RootCommand("A command-line push device for Challenges: enrol a key, then approve or reject sign-ins.");
         root.Add(server);
@@ -54,7 +57,7 @@ public static class DeviceCli
 
         DeviceClient Client(ParseResult p, bool create = false)
         {
-            var path = p.GetValue(keyFile)!;
+            var path = p.GetValue(keyFile) ?? Environment.GetEnvironmentVariable("CHALLENGES_KEY_FILE") ?? DefaultKeyFile(p.GetValue(tenant)!);
             if (!create && !File.Exists(path))
             {
                 throw new FileNotFoundException($"No device key at {path}: run enroll first.");
@@ -86,7 +89,15 @@ public static class DeviceCli
         root.Add(enroll);
 
         var pending = new Command("pending", "Show the pending push challenge (a signed request, so custom data shows too).");
-        pending.SetAction((p, ct) => Run(p, async () => await Client(p).GetPendingAsync(withSignature: true, ct)));
+        pending.SetAction((p, ct) => Run(p, async () =>
+        {
+            var shown = await Client(p).GetPendingAsync(withSignature: true, ct);
+            if (NeedsCode(shown))
+            {
+                await p.InvocationConfiguration.Output.WriteLineAsync(NumberMatchingNote);
+            }
+            return shown;
+        }));
         root.Add(pending);
 
         var challengeId = new Option<string?>("--challenge-id") { Description = "The challenge to answer; the pending one by default." };
@@ -105,20 +116,49 @@ public static class DeviceCli
         return root;
     }
 
+    private const string NumberMatchingNote =
+        "Number matching is on: approve with --code <the number the web page shows>.";
+
+    /// <summary>Where the key of a device enrolled with <paramref name="tenant"/> lives by default: the user's data directory.</summary>
+    public static string DefaultKeyFile(string tenant)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        // A tenant id may hold any printable character; a path segment may not.
+        var segment = tenant.Length is > 0 and <= 64 && tenant.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && tenant[0] != '.'
+            ? tenant
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenant)))[..32];
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+            "challenges-device", segment, "device-key.pem");
+    }
+
+    private static bool NeedsCode(JsonElement pending) =>
+        pending.TryGetProperty("verificationCodeRequired", out var required) && required.ValueKind == JsonValueKind.True;
+
+    /// <summary>
+    /// Answers the given or the pending challenge. An approval without <c>--code</c> of a challenge that needs one is
+    /// refused here, before anything is sent (the server would take it as a wrong number and reject the sign-in); an
+    /// approval the server does not accept fails the command.
+    /// </summary>
     private static Task<int> Answer(ParseResult p, Func<DeviceClient> connect, string? challengeId, bool approved, string? code, CancellationToken ct) =>
         Run(p, async () =>
         {
             var client = connect();
-            if (challengeId is null)
+            if (challengeId is null || (approved && code is null))
             {
                 var found = await client.GetPendingAsync(withSignature: false, ct);
-                if (!found.TryGetProperty("challengeId", out var id))
+                var pendingId = found.TryGetProperty("challengeId", out var id) ? id.GetString() : null;
+                challengeId ??= pendingId ?? throw new InvalidOperationException("No pending challenge for this device.");
+                if (approved && code is null && pendingId == challengeId && NeedsCode(found))
                 {
-                    throw new InvalidOperationException("No pending challenge for this device.");
+                    throw new InvalidOperationException(NumberMatchingNote + " Nothing was sent; the challenge is still pending.");
                 }
-                challengeId = id.GetString()!;
             }
-            return await client.AnswerAsync(challengeId, approved, code, ct);
+            var answer = await client.AnswerAsync(challengeId, approved, code, ct);
+            if (approved && !(answer.TryGetProperty("isVerified", out var verified) && verified.GetBoolean()))
+            {
+                throw new InvalidOperationException("The server did not accept the approval (a wrong --code rejects the challenge).");
+            }
+            return answer;
         });
 
     /// <summary>Prints the answer as JSON (exit 0), or the failure on the error writer (exit 1).</summary>

@@ -42,6 +42,17 @@ public sealed class DeviceClient(HttpClient http, string tenantId, ECDsa key)
             created = false;
             return key;
         }
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory && !Directory.Exists(directory))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
         File.WriteAllText(path, key.ExportPkcs8PrivateKeyPem());
         if (!OperatingSystem.IsWindows())
         {

@@ -17,7 +17,10 @@ public sealed record VerifyPushResponse(bool IsVerified, bool IsConsumed, string
 /// <summary>Row 3 answer: a fresh single-use nonce to sign.</summary>
 public sealed record DeviceMessageResponse(string Message);
 
-/// <summary>Row 4 answer: always the authenticator; the challenge's fields only when one is pending.</summary>
+/// <summary>
+/// Row 4 answer: always the authenticator; the challenge's fields only when one is pending. <c>verificationCodeRequired</c>
+/// (ours; true or absent): number matching is on, so an approval must carry the number the web page shows.
+/// </summary>
 public sealed record PendingChallengeResponse(
     string UserAuthenticatorId,
     string? ChallengeId = null,
@@ -28,7 +31,8 @@ public sealed record PendingChallengeResponse(
     string? UserAgent = null,
     string? IpAddress = null,
     long? ExpiresAt = null,
-    JsonElement? Custom = null);
+    JsonElement? Custom = null,
+    bool? VerificationCodeRequired = null);
 
 /// <summary>Row 5 answer: true when the answer approved the challenge.</summary>
 public sealed record AnswerPushResponse(bool IsVerified);

@@ -290,7 +290,7 @@ public sealed partial class PushService(
             return new PendingChallengeResponse(device.AuthenticatorId);
         }
         return new PendingChallengeResponse(device.AuthenticatorId, c.Id, c.UserId, c.ActionCode, c.IdempotencyKey, c.DeviceId, c.UserAgent,
-            c.IpAddress, c.ExpiresAt.ToUnixTimeSeconds(), signed.Result ? c.Custom : null);
+            c.IpAddress, c.ExpiresAt.ToUnixTimeSeconds(), signed.Result ? c.Custom : null, c.VerificationCode is null ? null : true);
     }
 
     /// <summary>

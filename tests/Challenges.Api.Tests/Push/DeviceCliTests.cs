@@ -29,14 +29,24 @@ public sealed class DeviceCliTests(ApiFixture fixture) : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private async Task<(int Exit, string Output, string Error)> Cli(params string[] args)
+    private Task<(int Exit, string Output, string Error)> Cli(params string[] args) => CliFor(TestTenants.A, args);
+
+    private async Task<(int Exit, string Output, string Error)> CliFor(string tenant, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exit = await DeviceCli.RunAsync(
-            [.. args, "--server", _server.ToString(), "--tenant", TestTenants.A, "--key-file", Path.Combine(_directory, "device-key.pem")],
+            [.. args, "--server", _server.ToString(), "--tenant", tenant, "--key-file", Path.Combine(_directory, tenant + "-device-key.pem")],
             output, error);
         return (exit, output.ToString(), error.ToString());
+    }
+
+    private HttpClient ServerApi(string secretKey)
+    {
+        var http = new HttpClient { BaseAddress = _server };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secretKey + ":")));
+        return http;
     }
 
     private static JsonElement LastJson(string output) =>
@@ -55,7 +65,7 @@ public sealed class DeviceCliTests(ApiFixture fixture) : IAsyncLifetime
         Assert.True(enrolled.Exit == 0, enrolled.Error);
         Assert.Contains("Created a P-256 key", enrolled.Output, StringComparison.Ordinal);
         var authenticatorId = LastJson(enrolled.Output).Str("userAuthenticatorId");
-        Assert.True(File.Exists(Path.Combine(_directory, "device-key.pem")));
+        Assert.True(File.Exists(Path.Combine(_directory, TestTenants.A + "-device-key.pem")));
 
         var nothing = await Cli("pending");
         Assert.Equal(0, nothing.Exit);
@@ -100,5 +110,68 @@ public sealed class DeviceCliTests(ApiFixture fixture) : IAsyncLifetime
         var result = await Cli("approve");
         Assert.Equal(1, result.Exit);
         Assert.Contains("run enroll first", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Approve_without_a_code_under_number_matching_fails_clearly_and_leaves_the_challenge_pending()
+    {
+        using var http = ServerApi(TestTenants.MatchKey);
+        var userId = ApiFixture.NewUserId();
+        var registration = (await http.PostJson($"/v1/users/{userId}/actions/addAuthenticator", new { scope = "add:authenticators" }).Ok()).Str("token");
+        Assert.Equal(0, (await CliFor(TestTenants.Match, "enroll", "--token", registration)).Exit);
+        var token = (await http.PostJson($"/v1/users/{userId}/actions/signIn", new { }).Ok()).Str("token");
+        using var web = new HttpClient { BaseAddress = _server };
+        web.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var started = await web.PostJson("/v1/client/challenge/push", new { }).Ok();
+        var challengeId = started.Str("challengeId");
+
+        // pending says a code is needed.
+        var pending = await CliFor(TestTenants.Match, "pending");
+        Assert.Equal(0, pending.Exit);
+        Assert.Contains("Number matching is on: approve with --code", pending.Output, StringComparison.Ordinal);
+        Assert.True(LastJson(pending.Output).GetProperty("verificationCodeRequired").GetBoolean());
+
+        // approve without --code: refused before anything is sent, non-zero exit, the sign-in still pending.
+        var refused = await CliFor(TestTenants.Match, "approve");
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("--code", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("still pending", refused.Error, StringComparison.Ordinal);
+        var poll = await web.PostJson("/v1/client/verify/push", new { challengeId }).Ok();
+        Assert.False(poll.GetProperty("isConsumed").GetBoolean());
+
+        // With the number the page shows, the approval goes through.
+        var approved = await CliFor(TestTenants.Match, "approve", "--code", started.Str("verificationCode"));
+        Assert.True(approved.Exit == 0, approved.Error);
+        Assert.True((await web.PostJson("/v1/client/verify/push", new { challengeId }).Ok()).GetProperty("isVerified").GetBoolean());
+    }
+
+    [Fact]
+    public async Task An_approval_with_a_wrong_code_fails_the_command()
+    {
+        using var http = ServerApi(TestTenants.MatchKey);
+        var userId = ApiFixture.NewUserId();
+        var registration = (await http.PostJson($"/v1/users/{userId}/actions/addAuthenticator", new { scope = "add:authenticators" }).Ok()).Str("token");
+        Assert.Equal(0, (await CliFor(TestTenants.Match, "enroll", "--token", registration)).Exit);
+        var token = (await http.PostJson($"/v1/users/{userId}/actions/signIn", new { }).Ok()).Str("token");
+        using var web = new HttpClient { BaseAddress = _server };
+        web.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var code = (await web.PostJson("/v1/client/challenge/push", new { }).Ok()).Str("verificationCode");
+
+        var wrong = await CliFor(TestTenants.Match, "approve", "--code", code == "00" ? "01" : "00");
+
+        Assert.Equal(1, wrong.Exit);
+        Assert.Contains("did not accept the approval", wrong.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_key_file_is_in_the_users_data_directory_not_the_working_directory()
+    {
+        var dataHome = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        var path = DeviceCli.DefaultKeyFile(TestTenants.A);
+        Assert.True(Path.IsPathRooted(path));
+        Assert.Equal(Path.Combine(dataHome, "challenges-device", TestTenants.A, "device-key.pem"), path);
+        // A tenant id that is no safe path segment cannot climb out of the directory.
+        var hostile = DeviceCli.DefaultKeyFile("../../etc");
+        Assert.Equal(Path.Combine(dataHome, "challenges-device"), Path.GetDirectoryName(Path.GetDirectoryName(hostile)));
     }
 }
