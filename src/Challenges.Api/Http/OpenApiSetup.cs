@@ -19,6 +19,8 @@ public static class OpenApiSetup
             options.CustomSchemaIds(type => type.FullName!.Replace("Challenges.Api.", "", StringComparison.Ordinal).Replace('+', '.'));
             options.SupportNonNullableReferenceTypes();
             SecurityRequirementsFilter.Define(options);
+            options.SchemaFilter<OpenApiExamples>();
+            options.ParameterFilter<OpenApiExamples>();
         });
         return services;
     }
