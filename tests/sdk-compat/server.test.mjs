@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { serverSdk } from "./lib/sdks.mjs";
 import { expiredToken, expiredTokenUserId, newUserId, rotatedSecretKey, secretKey, signedWebhookFile } from "./lib/env.mjs";
 import { assertIsoTime, rejectsWith } from "./lib/assertions.mjs";
+import { verifyWebhook } from "../../docs/examples/verify-webhook.mjs";
 
 const authsignal = serverSdk();
 
@@ -292,4 +293,17 @@ test("webhook.constructEvent accepts a body signed by the server's WebhookSigner
   // The SDK does not export InvalidSignatureError; its message is what it offers.
   assert.throws(() => authsignal.webhook.constructEvent(body.replace(event.data.code, "000000"), signature), /Signature mismatch/);
   assert.throws(() => serverSdk(`${secretKey}x`).webhook.constructEvent(body, signature), /Signature mismatch/);
+});
+
+test("the verifier in docs/examples accepts what the server signs and refuses tampering, other keys and old timestamps", () => {
+  const { body, signature } = JSON.parse(readFileSync(signedWebhookFile, "utf8"));
+
+  const event = verifyWebhook(body, signature, [secretKey]);
+  assert.equal(event.type, "sms.created");
+  assert.deepEqual(verifyWebhook(Buffer.from(body, "utf8"), signature, ["another-key-of-mine", rotatedSecretKey ?? secretKey]), event);
+  assert.throws(() => verifyWebhook(body.replace(event.data.code, "000000"), signature, [secretKey]), /Signature mismatch/);
+  assert.throws(() => verifyWebhook(body, signature, [`${secretKey}x`]), /Signature mismatch/);
+  const signedAt = Number(/t=(\d+)/.exec(signature)[1]);
+  assert.throws(() => verifyWebhook(body, signature, [secretKey], { now: signedAt + 301 }), /tolerance/);
+  assert.throws(() => verifyWebhook(body, "v2=abc", [secretKey]), /Malformed/);
 });

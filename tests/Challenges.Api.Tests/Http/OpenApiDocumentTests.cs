@@ -11,17 +11,7 @@ namespace Challenges.Api.Tests.Http;
 [Collection(ApiCollection.Name)]
 public sealed class OpenApiDocumentTests(ApiFixture fixture)
 {
-    private static string CommittedPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Challenges.sln")))
-            {
-                return Path.Combine(dir.FullName, "openapi", "challenges.v1.json");
-            }
-        }
-        throw new InvalidOperationException("Challenges.sln not found above the test binaries.");
-    }
+    private static string CommittedPath() => Repository.PathOf("openapi", "challenges.v1.json");
 
     [Fact]
     public async Task Committed_document_matches_the_generated_one()
