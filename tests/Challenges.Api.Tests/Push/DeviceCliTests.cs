@@ -112,17 +112,27 @@ public sealed class DeviceCliTests(ApiFixture fixture) : IAsyncLifetime
         Assert.Contains("run enroll first", result.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Approve_without_a_code_under_number_matching_fails_clearly_and_leaves_the_challenge_pending()
+    /// <summary>
+    /// Enrols the CLI's device with the number-matching tenant and starts a push for it; returns the web app's client
+    /// (its token) and the start answer, which holds the number the page shows.
+    /// </summary>
+    private async Task<(HttpClient Web, JsonElement Started)> StartNumberMatchingPushAsync()
     {
         using var http = ServerApi(TestTenants.MatchKey);
         var userId = ApiFixture.NewUserId();
         var registration = (await http.PostJson($"/v1/users/{userId}/actions/addAuthenticator", new { scope = "add:authenticators" }).Ok()).Str("token");
         Assert.Equal(0, (await CliFor(TestTenants.Match, "enroll", "--token", registration)).Exit);
         var token = (await http.PostJson($"/v1/users/{userId}/actions/signIn", new { }).Ok()).Str("token");
-        using var web = new HttpClient { BaseAddress = _server };
+        var web = new HttpClient { BaseAddress = _server };
         web.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        var started = await web.PostJson("/v1/client/challenge/push", new { }).Ok();
+        return (web, await web.PostJson("/v1/client/challenge/push", new { }).Ok());
+    }
+
+    [Fact]
+    public async Task Approve_without_a_code_under_number_matching_fails_clearly_and_leaves_the_challenge_pending()
+    {
+        var (web, started) = await StartNumberMatchingPushAsync();
+        using var _ = web;
         var challengeId = started.Str("challengeId");
 
         // pending says a code is needed.
@@ -148,14 +158,9 @@ public sealed class DeviceCliTests(ApiFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task An_approval_with_a_wrong_code_fails_the_command()
     {
-        using var http = ServerApi(TestTenants.MatchKey);
-        var userId = ApiFixture.NewUserId();
-        var registration = (await http.PostJson($"/v1/users/{userId}/actions/addAuthenticator", new { scope = "add:authenticators" }).Ok()).Str("token");
-        Assert.Equal(0, (await CliFor(TestTenants.Match, "enroll", "--token", registration)).Exit);
-        var token = (await http.PostJson($"/v1/users/{userId}/actions/signIn", new { }).Ok()).Str("token");
-        using var web = new HttpClient { BaseAddress = _server };
-        web.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        var code = (await web.PostJson("/v1/client/challenge/push", new { }).Ok()).Str("verificationCode");
+        var (web, started) = await StartNumberMatchingPushAsync();
+        web.Dispose();
+        var code = started.Str("verificationCode");
 
         var wrong = await CliFor(TestTenants.Match, "approve", "--code", code == "00" ? "01" : "00");
 
