@@ -38,7 +38,6 @@ public static class ObservabilitySetup
             .Validate(o => o.Port is null or (>= 1 and <= 65535), "Metrics__Port must be between 1 and 65535.")
             .ValidateOnStart();
         services.AddSingleton<ChallengeMetrics>();
-        services.AddHostedService<OutboxMonitor>();
 
         var prometheus = configuration.GetValue<bool>($"{MetricsOptions.Section}:Enabled");
         var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpEndpoint]);
@@ -46,6 +45,8 @@ public static class ObservabilitySetup
         {
             return builder;
         }
+        // The outbox gauges cost store calls: measured only when something exports them.
+        services.AddHostedService<OutboxMonitor>();
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithMetrics(metrics =>
