@@ -18,5 +18,10 @@ public sealed record AuthenticatorRecord
     public string? DevicePlatform { get; init; }
     public string? PushToken { get; init; }
 
+    /// <summary>Push: when the credential expires unless it is used (answers) or renewed (<c>resetExpiry</c>) before.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
     public bool IsVerified => VerifiedAt is not null;
+
+    public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } at && now >= at;
 }

@@ -22,7 +22,7 @@ public sealed class ServerProcess : IAsyncDisposable
         _environment = settings.Where(s => s.Value is not null)
             .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
         _environment["ASPNETCORE_URLS"] = Url;
-        _environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        _environment.TryAdd("ASPNETCORE_ENVIRONMENT", "Production");
         _environment["Logging__LogLevel__Default"] = "Information";
         _environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Information";
     }
