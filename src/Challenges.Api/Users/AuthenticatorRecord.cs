@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Challenges.Api.Users;
 
 /// <summary>One of a user's authenticators as stored. Push credentials carry their device fields.</summary>
@@ -21,6 +23,7 @@ public sealed record AuthenticatorRecord
     /// <summary>Push: when the credential expires unless it is used (answers) or renewed (<c>resetExpiry</c>) before.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    [JsonIgnore]
     public bool IsVerified => VerifiedAt is not null;
 
     public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } at && now >= at;

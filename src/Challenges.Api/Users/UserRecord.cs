@@ -30,8 +30,10 @@ public sealed record UserRecord
 
     public static UserRecord Empty { get; } = new();
 
+    [JsonIgnore]
     public IEnumerable<AuthenticatorRecord> Verified => Authenticators.Where(a => a.IsVerified);
 
+    [JsonIgnore]
     public bool IsEnrolled => Verified.Any();
 
     public IReadOnlyList<string> EnrolledMethods(Tenant tenant) =>
