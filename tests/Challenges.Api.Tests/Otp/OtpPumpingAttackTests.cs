@@ -11,8 +11,14 @@ namespace Challenges.Api.Tests.Otp;
 /// </summary>
 public sealed class OtpPumpingAttackTests : ServerProcessTest
 {
-    // Every request comes from 127.0.0.1: a high per-address limit, so that the send limits are what answers.
-    protected override (string Key, string Value)[] Settings => [("Tenants:0:Limits:StartsPerIpPerWindow", "100000")];
+    // Every request comes from 127.0.0.1: a high per-address limit, so that the send limits are what answers; windows
+    // of a day, so that none ends during a test.
+    protected override (string Key, string Value)[] Settings =>
+    [
+        ("Tenants:0:Limits:StartsPerIpPerWindow", "100000"),
+        ("Tenants:0:Limits:SendWindow", "1.00:00:00"),
+        ("Tenants:0:Limits:IpWindow", "1.00:00:00"),
+    ];
 
     private HttpClient Admin => Server.Client(TestTenants.AKey);
 

@@ -12,8 +12,13 @@ public sealed class StepUpAttackTests : ServerProcessTest
 {
     private const string Biometric = "/stepup/challenges/push/BIOMETRIC";
 
-    // Every request comes from 127.0.0.1: a high per-address limit, so that only the rule under attack answers.
-    protected override (string Key, string Value)[] Settings => [("Tenants:0:Limits:StartsPerIpPerWindow", "100000")];
+    // Every request comes from 127.0.0.1: a high per-address limit, so that only the rule under attack answers; a
+    // step-up window of a day, so that none ends during a test.
+    protected override (string Key, string Value)[] Settings =>
+    [
+        ("Tenants:0:Limits:StartsPerIpPerWindow", "100000"),
+        ("Tenants:0:Limits:StepUpWindow", "1.00:00:00"),
+    ];
 
     private HttpClient Admin => Server.Client(TestTenants.AKey);
 
