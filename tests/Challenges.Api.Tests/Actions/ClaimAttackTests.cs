@@ -7,8 +7,6 @@ namespace Challenges.Api.Tests.Actions;
 /// <summary>Validation is single use, against a real server process: no later claim can make a used token valid again.</summary>
 public sealed class ClaimAttackTests : ServerProcessTest
 {
-    private HttpClient Admin => Server.Client(TestTenants.AKey);
-
     private async Task<bool> ValidateAsync(string token) =>
         (await Admin.PostJson("/v1/validate", new { token }).Ok()).GetProperty("isValid").GetBoolean();
 
@@ -23,11 +21,7 @@ public sealed class ClaimAttackTests : ServerProcessTest
         Assert.False(await ValidateAsync(token));
 
         // A passwordless challenge for the same action and key, verified and claimed for the same user.
-        var phone = OtpKit.NewPhone();
-        var started = await Admin.PostJson("/v1/challenge",
-            new { verificationMethod = "SMS", action = "signIn", idempotencyKey = key, phoneNumber = phone }).Ok();
-        var challengeId = started.Str("challengeId");
-        var code = OtpKit.Data(Webhooks.Received.Last(r => OtpKit.IsDelivery(r, "sms.created", phone))).GetProperty("code").GetString();
+        var (challengeId, code) = await OtpKit.PasswordlessSmsAsync(Admin, Webhooks, OtpKit.NewPhone(), key);
         Assert.True((await Admin.PostJson("/v1/verify", new { challengeId, verificationCode = code }).Ok()).GetProperty("isVerified").GetBoolean());
         var claimed = (await Admin.PostJson("/v1/claim", new { challengeId, userId }).Ok()).Str("token");
 
@@ -40,10 +34,7 @@ public sealed class ClaimAttackTests : ServerProcessTest
     [Fact]
     public async Task A_claim_under_a_fresh_idempotency_key_validates_once()
     {
-        var phone = OtpKit.NewPhone();
-        var challengeId = (await Admin.PostJson("/v1/challenge", new { verificationMethod = "SMS", action = "signIn", phoneNumber = phone }).Ok())
-            .Str("challengeId");
-        var code = OtpKit.Data(Webhooks.Received.Last(r => OtpKit.IsDelivery(r, "sms.created", phone))).GetProperty("code").GetString();
+        var (challengeId, code) = await OtpKit.PasswordlessSmsAsync(Admin, Webhooks, OtpKit.NewPhone());
         await Admin.PostJson("/v1/verify", new { challengeId, verificationCode = code }).Ok();
         var claimed = (await Admin.PostJson("/v1/claim", new { challengeId, userId = ApiFixture.NewUserId() }).Ok()).Str("token");
 

@@ -10,8 +10,6 @@ namespace Challenges.Api.Tests.Actions;
 /// </summary>
 public sealed class RedirectUrlAttackTests : ServerProcessTest
 {
-    private HttpClient Admin => Server.Client(TestTenants.AKey);
-
     private Task<HttpResponseMessage> Track(string redirectUrl) =>
         Admin.PostJson($"/v1/users/{ApiFixture.NewUserId()}/actions/signIn", new { redirectUrl });
 

@@ -10,8 +10,6 @@ namespace Challenges.Api.Tests.Http;
 /// </summary>
 public sealed class TokenCachingAttackTests : ServerProcessTest
 {
-    private HttpClient Admin => Server.Client(TestTenants.AKey);
-
     private static async Task<HttpResponseMessage> AssertNoStore(Task<HttpResponseMessage> call, string what)
     {
         var response = await call;
@@ -34,13 +32,11 @@ public sealed class TokenCachingAttackTests : ServerProcessTest
         // A client verify hands out an access token.
         using var user = Server.BearerClient(token);
         await user.PostAsync("/v1/client/challenge/sms", null).Ok();
-        var code = OtpKit.Data(Webhooks.Received.Last(r => OtpKit.IsDelivery(r, "sms.created", phone))).GetProperty("code").GetString();
+        var code = OtpKit.CodeSentTo(Webhooks, "sms.created", phone, TimeProvider.System);
         await AssertNoStore(user.PostJson("/v1/client/verify/sms", new { verificationCode = code }), "client verify");
 
         // Passwordless: claim hands out a token.
-        var other = OtpKit.NewPhone();
-        var challengeId = (await Admin.PostJson("/v1/challenge", new { verificationMethod = "SMS", action = "signIn", phoneNumber = other }).Ok()).Str("challengeId");
-        var otherCode = OtpKit.Data(Webhooks.Received.Last(r => OtpKit.IsDelivery(r, "sms.created", other))).GetProperty("code").GetString();
+        var (challengeId, otherCode) = await OtpKit.PasswordlessSmsAsync(Admin, Webhooks, OtpKit.NewPhone());
         await Admin.PostJson("/v1/verify", new { challengeId, verificationCode = otherCode }).Ok();
         await AssertNoStore(Admin.PostJson("/v1/claim", new { challengeId, userId }), "claim");
 

@@ -20,8 +20,6 @@ public sealed class OtpPumpingAttackTests : ServerProcessTest
         ("Tenants:0:Limits:IpWindow", "1.00:00:00"),
     ];
 
-    private HttpClient Admin => Server.Client(TestTenants.AKey);
-
     private async Task<HttpClient> NewUserAsync(string? userId = null) =>
         Server.BearerClient(await OtpKit.TrackAsync(Admin, userId ?? ApiFixture.NewUserId()));
 

@@ -15,8 +15,6 @@ public sealed class EnrolmentAttackTests : ServerProcessTest
 {
     protected override (string Key, string Value)[] Settings => [("Tenants:0:Limits:StartsPerIpPerWindow", "100000")];
 
-    private HttpClient Admin => Server.Client(TestTenants.AKey);
-
     private async Task<System.Text.Json.JsonElement> TrackAsync(string userId, string action = "addAuthenticator") =>
         await Admin.PostJson($"/v1/users/{userId}/actions/{action}", new { scope = "add:authenticators" }).Ok();
 

@@ -19,8 +19,6 @@ public sealed class StartLimitAttackTests : ServerProcessTest
         ("Http:KnownProxies:0", "127.0.0.1"),
     ];
 
-    private HttpClient Admin => Server.Client(TestTenants.AKey);
-
     private async Task<string> TrackAsync(string userId, object? body = null) =>
         (await Admin.PostJson($"/v1/users/{userId}/actions/signIn", body ?? new { }).Ok()).Str("token");
 

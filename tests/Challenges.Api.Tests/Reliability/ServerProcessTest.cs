@@ -13,6 +13,9 @@ public abstract class ServerProcessTest(params string[] redisArguments) : IAsync
     protected WebhookListener Webhooks { get; } = new();
     protected ServerProcess Server { get; private set; } = null!;
 
+    /// <summary>A Server API client of the process with tenant A's secret key.</summary>
+    protected HttpClient Admin => Server.Client(TestTenants.AKey);
+
     /// <summary>Settings on top of <see cref="ProcessSettings.For"/> (configuration keys with <c>:</c>).</summary>
     protected virtual (string Key, string Value)[] Settings => [];
 

@@ -20,8 +20,6 @@ public sealed class StepUpAttackTests : ServerProcessTest
         ("Tenants:0:Limits:StepUpWindow", "1.00:00:00"),
     ];
 
-    private HttpClient Admin => Server.Client(TestTenants.AKey);
-
     private async Task<string> TrackAsync(string userId, string action = "signIn", object? body = null) =>
         (await Admin.PostJson($"/v1/users/{userId}/actions/{action}", body ?? new { }).Ok()).Str("token");
 

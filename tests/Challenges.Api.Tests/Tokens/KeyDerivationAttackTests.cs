@@ -21,8 +21,6 @@ public sealed class KeyDerivationAttackTests : ServerProcessTest
 
     private static byte[] Derived(string label) => HKDF.DeriveKey(HashAlgorithmName.SHA256, Secret, 32, [], Encoding.UTF8.GetBytes(label));
 
-    private HttpClient Admin => Server.Client(TestTenants.AKey);
-
     private static string Sign(string genuineToken, byte[] key)
     {
         var payload = Base64UrlEncoder.Decode(genuineToken.Split('.')[1]);
@@ -47,10 +45,7 @@ public sealed class KeyDerivationAttackTests : ServerProcessTest
     [Fact]
     public async Task Stored_otp_hashes_are_keyed_with_a_key_of_their_own()
     {
-        var phone = OtpKit.NewPhone();
-        var challengeId = (await Admin.PostJson("/v1/challenge", new { verificationMethod = "SMS", action = "signIn", phoneNumber = phone }).Ok())
-            .Str("challengeId");
-        var code = OtpKit.Data(Webhooks.Received.Last(r => OtpKit.IsDelivery(r, "sms.created", phone))).GetProperty("code").GetString();
+        var (challengeId, code) = await OtpKit.PasswordlessSmsAsync(Admin, Webhooks, OtpKit.NewPhone());
         await using var redis = await RedisInspector.ConnectAsync(Redis.Configuration);
         var stored = JsonDocument.Parse((string)(await redis.Database.StringGetAsync(StoreKeys.OtpChallenge(TestTenants.A, challengeId)))!)
             .RootElement.Str("h");
