@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Challenges.Api.Actions;
 
@@ -15,6 +16,10 @@ public sealed record ActionRecord
 
     /// <summary>The latest challenge started for this action; the Client API's verify calls answer it.</summary>
     public string? ChallengeId { get; init; }
+
+    /// <summary>The user's <c>Generation</c> when the action was created: a later deletion of the user makes it stale.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long UserGeneration { get; init; }
 
     /// <summary>Set by the first <c>/v1/validate</c> that saw the action succeeded: validation is single use.</summary>
     public bool Validated { get; init; }

@@ -11,9 +11,6 @@ public sealed class ActionService(ActionStore actions, UserStore users, TokenSer
 {
     public sealed record Tracked(ActionRecord Action, UserRecord User, string Token);
 
-    /// <summary>States in which an action still waits for a challenge to be answered.</summary>
-    public static bool AwaitsChallenge(string state) => state is ActionStates.ChallengeRequired or ActionStates.Allow;
-
     public async Task<Tracked> TrackAsync(Tenant tenant, string userId, string actionCode, TrackRequest request)
     {
         var user = await users.GetAsync(tenant.Id, userId);
@@ -42,6 +39,7 @@ public sealed class ActionService(ActionStore actions, UserStore users, TokenSer
             Username = request.Username ?? user.Username,
             Locale = request.Locale,
             Custom = request.Custom,
+            UserGeneration = user.Generation,
         }, tenant.Limits.ActionRetention);
         return new Tracked(action, user, IssueToken(tenant, action));
     }
@@ -74,7 +72,7 @@ public sealed class ActionService(ActionStore actions, UserStore users, TokenSer
         ArgumentNullException.ThrowIfNull(token);
         var target = succeeded ? ActionStates.ChallengeSucceeded : ActionStates.ChallengeFailed;
         return actions.UpdateAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey,
-            a => AwaitsChallenge(a.State)
+            a => ActionStates.AwaitsChallenge(a.State)
                 ? a with { State = target, StateUpdatedAt = time.GetUtcNow(), VerificationMethod = verificationMethod }
                 : null,
             tenant.Limits.ActionRetention, known);

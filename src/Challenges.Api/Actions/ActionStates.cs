@@ -14,4 +14,16 @@ public static class ActionStates
 
     public static readonly string[] All =
         [Allow, Block, ChallengeRequired, ChallengeSucceeded, ChallengeFailed, ReviewRequired, ReviewSucceeded, ReviewFailed];
+
+    /// <summary>States in which an action still waits for a challenge to be answered.</summary>
+    public static bool AwaitsChallenge(string state) => state is ChallengeRequired or Allow;
+
+    /// <summary>
+    /// States whose token may still start an OTP challenge or enrol an authenticator: those that await a challenge,
+    /// and a succeeded one (a user who has just passed a challenge may add another factor).
+    /// </summary>
+    public static bool AcceptsChallenge(string state) => AwaitsChallenge(state) || state == ChallengeSucceeded;
+
+    /// <summary>States in which the backend or a challenge has refused the user, or a review still holds them back.</summary>
+    public static bool Refuses(string state) => state is Block or ChallengeFailed or ReviewRequired or ReviewFailed;
 }

@@ -15,7 +15,8 @@ public static class OtpDeliverySetup
         services.AddSingleton<IValidateOptions<TenantsOptions>, OtpDeliveryValidator>();
 
         services.AddHttpClient(TwilioMessages.HttpClientName)
-            .ConfigureHttpClient((provider, client) => client.Timeout = provider.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout);
+            .ConfigureHttpClient((provider, client) => client.Timeout = provider.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout)
+            .WithoutRedirects();
         services.AddSingleton<OtpWebhooks>();
         services.AddSingleton<TwilioMessages>();
         services.AddSingleton<SmtpMailer>();

@@ -11,6 +11,8 @@ public static class ErrorWriter
         ArgumentNullException.ThrowIfNull(error);
         var response = context.Response;
         response.StatusCode = error.Status;
+        // Also after an exception cleared the headers: no answer of this server is cached.
+        response.Headers.CacheControl = "no-store";
         if (error.RetryAfterSeconds is { } seconds)
         {
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

@@ -1,9 +1,14 @@
 namespace Challenges.Api.Http;
 
-/// <summary>The OpenAPI document (committed as openapi/challenges.v1.json) and Swagger UI at /swagger.</summary>
+/// <summary>
+/// The OpenAPI document (committed as openapi/challenges.v1.json, the reference) and Swagger UI at /swagger, served
+/// only when <c>OpenApi__Enabled</c> is true: by default in Development only, so a production server does not describe
+/// itself to anyone who asks.
+/// </summary>
 public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
+    public const string EnabledKey = "OpenApi:Enabled";
 
     public static IServiceCollection AddContractDocument(this IServiceCollection services)
     {
@@ -27,6 +32,11 @@ public static class OpenApiSetup
 
     public static WebApplication UseContractDocument(this WebApplication app)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!(app.Configuration.GetValue<bool?>(EnabledKey) ?? app.Environment.IsDevelopment()))
+        {
+            return app;
+        }
         app.UseSwagger();
         app.UseSwaggerUI(options => options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "Challenges v1"));
         return app;

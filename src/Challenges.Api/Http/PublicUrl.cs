@@ -1,11 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace Challenges.Api.Http;
 
 /// <summary>This server's public URL (<c>PublicUrl</c>): webhook <c>source</c> and hosted page links.</summary>
-public sealed class PublicUrl(IConfiguration configuration)
+public sealed class PublicUrl(IOptions<PublicUrlOptions> options)
 {
-    private readonly string? _configured = configuration["PublicUrl"]?.TrimEnd('/');
+    private readonly string? _configured = options.Value.Url?.TrimEnd('/');
 
-    /// <summary>The configured URL, else the one the request came in on.</summary>
+    /// <summary>The configured URL, else (Development only: it is required elsewhere) the one the request came in on.</summary>
     public string For(HttpContext? context) =>
         !string.IsNullOrEmpty(_configured) ? _configured
         : context is null ? "http://localhost"

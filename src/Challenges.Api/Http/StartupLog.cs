@@ -3,7 +3,10 @@ using Challenges.Api.Tenants;
 
 namespace Challenges.Api.Http;
 
-/// <summary>What an operator needs to see at start: the store in use and, in Development, the demo tenant.</summary>
+/// <summary>
+/// What an operator needs to see at start: the store in use and, in a Development run with the demo tenant, its id and
+/// built-in key. No other secret key is ever printed.
+/// </summary>
 public static partial class StartupLog
 {
     public static void LogStartup(this WebApplication app)
@@ -11,13 +14,11 @@ public static partial class StartupLog
         ArgumentNullException.ThrowIfNull(app);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Challenges");
         app.Services.LogStore(logger);
-        if (app.Environment.IsDevelopment())
+        if (app.Environment.IsDevelopment() &&
+            app.Services.GetRequiredService<TenantRegistry>().FindBySecretKey(Tenants.DemoTenant.SecretKey) is { Id: Tenants.DemoTenant.Id })
         {
-            foreach (var tenant in app.Services.GetRequiredService<TenantRegistry>().All)
-            {
-                // Development only: the demo tenant's key is a documented development default, printed so a newcomer can use it.
-                DemoTenant(logger, tenant.Id, tenant.SecretKeys[0]);
-            }
+            // The built-in development default, printed so a newcomer can use it; never the key of a configured tenant.
+            DemoTenant(logger, Tenants.DemoTenant.Id, Tenants.DemoTenant.SecretKey);
         }
     }
 

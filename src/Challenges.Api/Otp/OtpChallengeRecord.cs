@@ -72,8 +72,10 @@ public sealed record OtpChallengeRecord
     [JsonPropertyName("cu")]
     public JsonElement? Custom { get; init; }
 
+    [JsonIgnore]
     public bool IsDead => Attempts >= MaxAttempts;
 
+    [JsonIgnore]
     public string? Destination => PhoneNumber ?? Email;
 
     /// <summary>Waiting for its code: not used, not dead, not expired, not claimed.</summary>

@@ -5,7 +5,8 @@ using System.Text;
 namespace Challenges.Api.Otp;
 
 /// <summary>
-/// The OTP crypto, in one place: codes from a CSPRNG; stored only as HMAC-SHA256 keyed by the token signing key over
+/// The OTP crypto, in one place: codes from a CSPRNG; stored only as HMAC-SHA256 keyed by the OTP key (derived from
+/// the signing secret for this purpose alone) over
 /// <c>"&lt;challengeId&gt;:&lt;code&gt;"</c> (so a stored hash is useless for any other challenge); compared in constant time.
 /// </summary>
 public sealed class OtpCodes

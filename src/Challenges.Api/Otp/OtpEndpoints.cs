@@ -16,7 +16,7 @@ public static class OtpEndpoints
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOtpDelivery();
-        services.AddSingleton(provider => new OtpCodes(provider.GetRequiredService<SigningKeyProvider>().Key));
+        services.AddSingleton(provider => new OtpCodes(provider.GetRequiredService<SigningKeyProvider>().OtpKey));
         services.AddSingleton<OtpStore>();
         services.AddSingleton<OtpService>();
         services.AddSingleton<IValidator<InitiateChallengeRequest>, InitiateChallengeRequestValidator>();

@@ -30,14 +30,6 @@ public sealed partial class OtpService(
     TimeProvider time,
     ILogger<OtpService> logger)
 {
-    // Rate-limit rule names (part of the store key).
-    private const string StartsPerIp = "challenge-start-ip";
-    private const string PhoneSendsPerUser = "otp-send-phone-user";
-    private const string PhoneSendsPerDestination = "otp-send-phone-to";
-    private const string EmailSendsPerUser = "otp-send-email-user";
-    private const string EmailSendsPerDestination = "otp-send-email-to";
-    private const string VerifiesPerUser = "otp-verify-user";
-
     /// <summary>Unverified OTP authenticators older than this are dropped when the user enrols again.</summary>
     private static readonly TimeSpan AbandonedEnrolment = TimeSpan.FromDays(1);
 
@@ -77,8 +69,10 @@ public sealed partial class OtpService(
             DeviceId = request.DeviceId,
             Custom = request.Custom,
         };
+        // A user the backend names may have verified this destination: then the destination's anti-pumping limit does not apply.
+        var owner = request.UserId is { } userId && (await users.GetAsync(tenant.Id, userId)).HasVerified(draft.Destination!);
         // The Server API is called by the backend: only the end user's address it reports counts, never the backend's own.
-        return await SendAsync(tenant, draft, channel, request.IpAddress);
+        return await SendAsync(tenant, draft, channel, request.IpAddress, owner);
     }
 
     public async Task<OtpOutcome<ServerVerification>> VerifyAsync(Tenant tenant, string challengeId, string code)
@@ -92,7 +86,7 @@ public sealed partial class OtpService(
         var challenge = stored.Value;
         // A passwordless challenge has no user yet: its destination stands for the user.
         var subject = challenge.UserId ?? "to:" + challenge.Destination!.ToUpperInvariant();
-        if (await limiter.HitAsync(tenant.Id, VerifiesPerUser, subject, tenant.Limits.VerifiesPerWindow, tenant.Limits.VerifyWindow) is { } limited)
+        if (await limiter.HitAsync(tenant, RateRule.VerifiesPerUser, subject) is { } limited)
         {
             return OtpOutcome.Fail<ServerVerification>(limited);
         }
@@ -147,6 +141,7 @@ public sealed partial class OtpService(
     private async Task<ActionRecord> RecordClaimAsync(Tenant tenant, OtpChallengeRecord c, DateTimeOffset now)
     {
         var retention = tenant.Limits.ActionRetention;
+        var user = await users.GetAsync(tenant.Id, c.UserId!);
         var (action, created) = await actions.CreateAsync(tenant.Id, new ActionRecord
         {
             UserId = c.UserId!,
@@ -165,19 +160,20 @@ public sealed partial class OtpService(
             PhoneNumber = c.PhoneNumber,
             Locale = c.Locale,
             Custom = c.Custom,
+            UserGeneration = user.Generation,
         }, retention);
         if (created)
         {
             return action;
         }
         // The backend reused an action's idempotency key for a new challenge: this success is the action's latest word.
+        // Validation stays single use: an action already validated stays validated, whatever is claimed for it later.
         return await actions.UpdateAsync(tenant.Id, c.UserId!, c.ActionCode, c.IdempotencyKey, a => a with
         {
             State = ActionStates.ChallengeSucceeded,
             StateUpdatedAt = now,
             VerificationMethod = c.VerificationMethod,
             ChallengeId = c.Id,
-            Validated = false,
         }, retention) ?? action;
     }
 
@@ -221,17 +217,25 @@ public sealed partial class OtpService(
         var isEmail = method == VerificationMethods.EmailOtp;
         var now = time.GetUtcNow();
         AuthenticatorRecord? authenticator = null;
+        ApiError? refusal = null;
         var added = false;
+        var toOwnDestination = false;
         await users.UpdateAsync(tenant.Id, token.UserId, user =>
         {
-            authenticator = null;
-            if (user.IsEnrolled && !token.Has(Scopes.AddAuthenticators))
+            var existing = user.Authenticators.FirstOrDefault(a => a.VerificationMethod == method &&
+                (isEmail ? string.Equals(a.Email, destination, StringComparison.OrdinalIgnoreCase) : a.PhoneNumber == destination));
+            var kept = user with
+            {
+                Authenticators = user.Authenticators.Where(a => a.IsVerified || a == existing || a.PublicKey is not null ||
+                    now - a.CreatedAt < AbandonedEnrolment).ToList(),
+            };
+            refusal = EnrolmentPolicy.CheckUser(tenant, kept, token, action, method, adding: existing is null);
+            if (refusal is not null)
             {
                 return null;
             }
-            var existing = user.Authenticators.FirstOrDefault(a => a.VerificationMethod == method &&
-                (isEmail ? string.Equals(a.Email, destination, StringComparison.OrdinalIgnoreCase) : a.PhoneNumber == destination));
             added = existing is null;
+            toOwnDestination = user.HasVerified(destination);
             authenticator = existing
                 ?? new AuthenticatorRecord
                 {
@@ -241,30 +245,27 @@ public sealed partial class OtpService(
                     PhoneNumber = isEmail ? null : destination,
                     Email = isEmail ? destination : null,
                 };
-            var kept = user.Authenticators.Where(a => a.IsVerified || a.Id == authenticator.Id || a.PublicKey is not null ||
-                now - a.CreatedAt < AbandonedEnrolment).ToList();
-            return UserService.WithAuthenticator(user with { Authenticators = kept }, authenticator);
+            return UserService.WithAuthenticator(kept, authenticator);
         });
-        if (authenticator is null)
+        if (refusal is not null)
         {
-            return OtpOutcome.Fail<AuthenticatorRecord>(ApiError.Forbidden(
-                "The user already has a verified authenticator: adding another needs a token with the add:authenticators scope."));
+            return OtpOutcome.Fail<AuthenticatorRecord>(refusal);
         }
         var channel = isEmail ? OtpChannel.Email : smsChannel == SmsChannels.WhatsApp ? OtpChannel.WhatsApp : OtpChannel.Sms;
-        var started = await StartForAuthenticatorAsync(tenant, token, action, method, channel, authenticator, clientAddress);
+        var started = await StartForAuthenticatorAsync(tenant, token, action, method, channel, authenticator!, toOwnDestination, clientAddress);
         if (started.Error is { } error)
         {
             if (added)
             {
                 // Nothing was sent: an authenticator that exists only for this enrolment would be a dead end.
-                var id = authenticator.Id;
+                var id = authenticator!.Id;
                 await users.UpdateAsync(tenant.Id, token.UserId, user => user.Find(id) is { IsVerified: false } unused
                     ? user with { Authenticators = user.Authenticators.Where(a => a != unused).ToList() }
                     : null);
             }
             return OtpOutcome.Fail<AuthenticatorRecord>(error);
         }
-        return OtpOutcome.Ok<AuthenticatorRecord>(authenticator);
+        return OtpOutcome.Ok<AuthenticatorRecord>(authenticator!);
     }
 
     /// <summary>
@@ -291,7 +292,8 @@ public sealed partial class OtpService(
             VerificationMethods.WhatsApp => [VerificationMethods.WhatsApp, VerificationMethods.Sms],
             _ => [method],
         };
-        var mayEnrol = !user.IsEnrolled || token.Has(Scopes.AddAuthenticators);
+        // An unverified authenticator is an enrolment still going on: only a token that may enrol can continue it.
+        var mayEnrol = EnrolmentPolicy.CheckUser(tenant, user, token, action, method, adding: false) is null;
         var candidates = user.Authenticators.Where(a => usable.Contains(a.VerificationMethod) && (a.IsVerified || mayEnrol))
             .OrderByDescending(a => a.IsVerified)
             .ThenBy(a => Array.IndexOf(usable, a.VerificationMethod))
@@ -307,7 +309,8 @@ public sealed partial class OtpService(
             VerificationMethods.WhatsApp => OtpChannel.WhatsApp,
             _ => smsChannel == SmsChannels.WhatsApp ? OtpChannel.WhatsApp : OtpChannel.Sms,
         };
-        return await StartForAuthenticatorAsync(tenant, token, action, method, channel, authenticator, clientAddress);
+        return await StartForAuthenticatorAsync(tenant, token, action, method, channel, authenticator,
+            user.HasVerified(authenticator.Email ?? authenticator.PhoneNumber!), clientAddress);
     }
 
     /// <summary>
@@ -319,7 +322,7 @@ public sealed partial class OtpService(
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(token);
-        var counting = limiter.HitAsync(tenant.Id, VerifiesPerUser, token.UserId, tenant.Limits.VerifiesPerWindow, tenant.Limits.VerifyWindow);
+        var counting = limiter.HitAsync(tenant, RateRule.VerifiesPerUser, token.UserId);
         var reading = actions.GetStoredAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
         await Task.WhenAll(counting, reading);
         if (await counting is { } limited)
@@ -374,7 +377,7 @@ public sealed partial class OtpService(
     public async Task<OtpOutcome<OtpChallengeRecord>> ReserveAsync(Tenant tenant, ClientToken? token, string? actionCode, string clientAddress)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        if (await limiter.HitAsync(tenant.Id, StartsPerIp, clientAddress, tenant.Limits.StartsPerIpPerWindow, tenant.Limits.IpWindow) is { } limited)
+        if (await limiter.HitAsync(tenant, RateRule.StartsPerIp, clientAddress) is { } limited)
         {
             return OtpOutcome.Fail<OtpChallengeRecord>(limited);
         }
@@ -412,28 +415,20 @@ public sealed partial class OtpService(
         _ => "SMS",
     };
 
-    /// <summary>The token's action, if the method is enabled and the action may still be challenged.</summary>
+    /// <summary>
+    /// The token's action, if the method is enabled and the action may still be challenged: the enrolment rule, since an
+    /// OTP start may also send to an authenticator whose enrolment is unfinished.
+    /// </summary>
     private async Task<OtpOutcome<ActionRecord>> ActionForChallengeAsync(Tenant tenant, ClientToken token, string method)
     {
-        if (!tenant.Allows(method))
-        {
-            return OtpOutcome.Fail<ActionRecord>(ApiError.Invalid($"verificationMethod: {method} is not enabled for this tenant."));
-        }
-        var action = await actions.GetAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
-        if (action is null)
-        {
-            return OtpOutcome.Fail<ActionRecord>(ApiError.NotFound("The token's action no longer exists."));
-        }
-        // A blocked, failed or reviewed action cannot be rescued by a code; a succeeded one may verify again (e.g. to enrol).
-        if (!ActionService.AwaitsChallenge(action.State) && action.State != ActionStates.ChallengeSucceeded)
-        {
-            return OtpOutcome.Fail<ActionRecord>(ApiError.Conflict($"The action is {action.State}: it cannot be challenged."));
-        }
-        return OtpOutcome.Ok<ActionRecord>(action);
+        var action = tenant.Allows(method) ? await actions.GetAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey) : null;
+        return EnrolmentPolicy.CheckAction(tenant, method, action) is { } refusal
+            ? OtpOutcome.Fail<ActionRecord>(refusal)
+            : OtpOutcome.Ok<ActionRecord>(action!);
     }
 
     private async Task<OtpOutcome<OtpChallengeRecord>> StartForAuthenticatorAsync(Tenant tenant, ClientToken token, ActionRecord action,
-        string method, OtpChannel channel, AuthenticatorRecord authenticator, string clientAddress)
+        string method, OtpChannel channel, AuthenticatorRecord authenticator, bool toOwnDestination, string clientAddress)
     {
         var isEmail = channel == OtpChannel.Email;
         var draft = NewChallenge(tenant, OtpOrigins.Client, method, channel) with
@@ -448,7 +443,7 @@ public sealed partial class OtpService(
             Locale = action.Locale,
         };
         // The action points at its latest challenge; that write goes out with the challenge's own (one round trip).
-        return await SendAsync(tenant, draft, channel, clientAddress, challenge => actions.UpdateAsync(tenant.Id, token.UserId,
+        return await SendAsync(tenant, draft, channel, clientAddress, toOwnDestination, challenge => actions.UpdateAsync(tenant.Id, token.UserId,
             token.ActionCode, token.IdempotencyKey, a => a with { ChallengeId = challenge.Id }, tenant.Limits.ActionRetention));
     }
 
@@ -476,28 +471,30 @@ public sealed partial class OtpService(
 
     /// <summary>
     /// Counts the limits, makes the code, delivers it synchronously and only then stores the challenge: a refused
-    /// delivery leaves nothing that could be verified.
+    /// delivery leaves nothing that could be verified. The per-destination limit (anti-pumping) does not apply to a
+    /// user's sends to a destination that user has verified (<paramref name="toOwnDestination"/>): nobody else can use
+    /// up the sends of someone's verified phone or email.
     /// </summary>
     private async Task<OtpOutcome<OtpChallengeRecord>> SendAsync(Tenant tenant, OtpChallengeRecord draft, OtpChannel channel, string? address,
-        Func<OtpChallengeRecord, Task>? alongside = null)
+        bool toOwnDestination, Func<OtpChallengeRecord, Task>? alongside = null)
     {
         var limits = tenant.Limits;
         var isEmail = channel == OtpChannel.Email;
         var destination = draft.Destination!;
-        var sends = isEmail ? limits.EmailSendsPerWindow : limits.SmsSendsPerWindow;
-        var rules = new List<(string Rule, string Subject, int Limit, TimeSpan Window)>
+        var hits = new List<(RateRule Rule, string Subject)>();
+        if (!toOwnDestination)
         {
-            (isEmail ? EmailSendsPerDestination : PhoneSendsPerDestination, destination.ToUpperInvariant(), sends, limits.SendWindow),
-        };
+            hits.Add((isEmail ? RateRule.EmailSendsPerDestination : RateRule.PhoneSendsPerDestination, destination.ToUpperInvariant()));
+        }
         if (draft.UserId is { } userId)
         {
-            rules.Add((isEmail ? EmailSendsPerUser : PhoneSendsPerUser, userId, sends, limits.SendWindow));
+            hits.Add((isEmail ? RateRule.EmailSendsPerUser : RateRule.PhoneSendsPerUser, userId));
         }
         if (address is not null)
         {
-            rules.Add((StartsPerIp, address, limits.StartsPerIpPerWindow, limits.IpWindow));
+            hits.Add((RateRule.StartsPerIp, address));
         }
-        if (await limiter.HitAllAsync(tenant.Id, [.. rules]) is { } limited)
+        if (await limiter.HitAllAsync(tenant, [.. hits]) is { } limited)
         {
             return OtpOutcome.Fail<OtpChallengeRecord>(limited);
         }

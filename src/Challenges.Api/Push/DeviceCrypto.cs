@@ -16,15 +16,15 @@ public static class DeviceCrypto
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Imported keys by their canonical text. Importing and checking a key costs about twice a verification, and
-    /// every device request needs its key: a device's next request finds it here. Bounded: when full it starts over.
+    /// Imported keys. Importing and checking a key costs about twice a verification, and every device request needs
+    /// its key: a device's next request finds it here.
     /// </summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ECDsa> Keys = new(StringComparer.Ordinal);
+    private static readonly DeviceKeyCache Keys = new(CachedKeys);
 
     /// <summary>The imported P-256 key of canonical SPKI text <paramref name="canonical"/> (DER <paramref name="der"/>), or null.</summary>
     private static ECDsa? Import(string canonical, byte[] der)
     {
-        if (Keys.TryGetValue(canonical, out var cached))
+        if (Keys.Find(canonical) is { } cached)
         {
             return cached;
         }
@@ -43,11 +43,7 @@ public static class DeviceCrypto
             key.Dispose();
             return null;
         }
-        if (Keys.Count >= CachedKeys)
-        {
-            Keys.Clear();
-        }
-        return Keys.GetOrAdd(canonical, key);
+        return Keys.Add(canonical, key);
     }
 
     /// <summary>
@@ -117,22 +113,27 @@ public static class DeviceCrypto
         {
             return false;
         }
-        if (Import(Convert.ToBase64String(spki), spki) is not { } key)
+        var data = Encoding.UTF8.GetBytes(message);
+        // A key evicted from the cache between its lookup and its use is disposed: import it again, once.
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            return false;
-        }
-        try
-        {
-            // One verification per key at a time: the imported key is shared by every request of that device.
-            lock (key)
+            if (Import(Convert.ToBase64String(spki), spki) is not { } key)
             {
-                return key.VerifyData(Encoding.UTF8.GetBytes(message), der, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+                return false;
+            }
+            try
+            {
+                if (DeviceKeyCache.Verify(key, k => k.VerifyData(data, der, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)) is { } verified)
+                {
+                    return verified;
+                }
+            }
+            catch (CryptographicException)
+            {
+                return false;
             }
         }
-        catch (CryptographicException)
-        {
-            return false;
-        }
+        return false;
     }
 
     /// <summary>The time-window message: <c>floor(unixSeconds / 600)</c> written with <c>.0</c>, e.g. <c>2992187.0</c>.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Challenges.Api.Push;
 
@@ -45,6 +46,7 @@ public sealed record PushChallengeRecord
     public string? DeviceId { get; init; }
     public JsonElement? Custom { get; init; }
 
+    [JsonIgnore]
     public bool IsPush => Kind == PushChallengeStates.Kind;
 
     /// <summary>Pending and not yet past its expiry.</summary>

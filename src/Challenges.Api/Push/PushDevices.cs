@@ -1,4 +1,6 @@
+using Challenges.Api.Actions;
 using Challenges.Api.Http;
+using Challenges.Api.RateLimiting;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;
@@ -9,9 +11,11 @@ namespace Challenges.Api.Push;
 /// <summary>
 /// Device credentials (rows 1–3 and 6–8 of CONTRACT.md 3.3). A credential's identity is its public key: the
 /// device index (<c>StoreKeys.Device</c>, by the key's SHA-256) names the user and authenticator; the authenticator
-/// itself lives in the user document.
+/// itself lives in the user document. A credential expires after the tenant's <c>Push__CredentialLifetime</c> unless it
+/// is used: answering a challenge or a signed update with <c>resetExpiry</c> starts the lifetime again.
 /// </summary>
-public sealed partial class PushDevices(PushStore push, UserStore users, UserService userService, TimeProvider time, ILogger<PushDevices> logger)
+public sealed partial class PushDevices(PushStore push, UserStore users, UserService userService, ActionStore actions, RateLimiter limiter,
+    TimeProvider time, ILogger<PushDevices> logger)
 {
     /// <summary>Nonces of rows 3 and 7 are single use and live this long.</summary>
     public static readonly TimeSpan NonceLifetime = TimeSpan.FromMinutes(2);
@@ -20,23 +24,26 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
     private IStateStore Store => push.Store;
 
     /// <summary>
-    /// Row 1. The first authenticator of a user needs no scope; adding to an enrolled user needs
-    /// <c>add:authenticators</c>. The same key again for the same user returns the same authenticator; a key that
-    /// belongs to another user is refused.
+    /// Row 1, under the rules of every enrolment (<see cref="EnrolmentPolicy"/>): the token's action must accept a
+    /// challenge, its user must not have been deleted since, adding to an enrolled user needs <c>add:authenticators</c>,
+    /// and the user's push devices are capped. The same key again for the same user returns the same authenticator; a
+    /// key that belongs to another user is refused.
     /// </summary>
     public async Task<Outcome<AddPushCredentialResponse>> AddAsync(Tenant tenant, ClientToken token, AddPushCredentialRequest request)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(request);
-        if (!tenant.Allows(VerificationMethods.Push))
+        var action = tenant.Allows(VerificationMethods.Push)
+            ? await actions.GetAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey)
+            : null;
+        if (EnrolmentPolicy.CheckAction(tenant, VerificationMethods.Push, action) is { } refused)
         {
-            return ApiError.Invalid("PUSH is not enabled for this tenant.");
+            return refused;
         }
         var publicKey = DeviceCrypto.NormalizePublicKey(request.PublicKey)!;
         var keyId = DeviceKeys.KeyId(publicKey);
         var deviceKey = StoreKeys.Device(tenant.Id, keyId);
-        var mayAdd = token.Has(Scopes.AddAuthenticators);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var deviceRead = push.ReadDeviceAsync(tenant.Id, keyId);
@@ -48,28 +55,28 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
             {
                 if (owner.UserId == token.UserId && user.Find(owner.AuthenticatorId) is { } mine)
                 {
-                    return new AddPushCredentialResponse(mine.Id, token.UserId, mine.VerifiedAt ?? mine.CreatedAt);
+                    return Added(mine, token.UserId);
                 }
                 if (owner.UserId != token.UserId && (await users.GetAsync(tenant.Id, owner.UserId)).Find(owner.AuthenticatorId) is not null)
                 {
                     return ApiError.InvalidCredential("This device key is registered to another user.");
                 }
-                // Otherwise the index is left over from an authenticator that is gone: the key is free again.
+                // Otherwise the index is left over from an authenticator that is gone or expired: the key is free again.
             }
             if (user.Authenticators.FirstOrDefault(a => a.VerificationMethod == VerificationMethods.Push && a.PublicKey == publicKey) is { } same)
             {
                 // The user already has this key (a concurrent registration between its two writes, or one that
                 // stopped there): finish it by pointing the index at it.
-                var finish = StoreJson.Write(new DeviceRecord(token.UserId, same.Id, publicKey));
-                if (await Store.CommitAsync([existing is null ? StateChange.PutIfAbsent(deviceKey, finish) : StateChange.Replace(deviceKey, existing.Raw, finish)]))
+                var finish = new DeviceRecord(token.UserId, same.Id, publicKey, same.ExpiresAt);
+                if (await Store.CommitAsync([WriteIndex(deviceKey, existing, finish)]))
                 {
-                    return new AddPushCredentialResponse(same.Id, token.UserId, same.VerifiedAt ?? same.CreatedAt);
+                    return Added(same, token.UserId);
                 }
                 continue;
             }
-            if (user.IsEnrolled && !mayAdd)
+            if (EnrolmentPolicy.CheckUser(tenant, user, token, action!, VerificationMethods.Push, adding: true) is { } refusal)
             {
-                return Forbidden();
+                return refusal;
             }
 
             var now = time.GetUtcNow();
@@ -83,32 +90,32 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
                 DevicePlatform = PushPlatforms.Normalize(request.DevicePlatform),
                 PushToken = request.PushToken,
                 DisplayName = request.DeviceName,
+                ExpiresAt = now + tenant.Options.Push.CredentialLifetime,
             };
             // The authenticator first, then the key's index: a registration that loses the key to a concurrent one
             // takes its authenticator back and answers with the winner's, so the same key never makes two.
-            var forbidden = false;
+            var refusedNow = false;
             await users.UpdateAsync(tenant.Id, token.UserId, u =>
             {
-                // Checked again on the document being written: a concurrent first enrolment may have won.
-                forbidden = u.IsEnrolled && !mayAdd;
-                return forbidden ? null : UserService.WithAuthenticator(u, authenticator);
+                // Checked again on the document being written: a concurrent enrolment may have won, or filled the cap.
+                refusedNow = EnrolmentPolicy.CheckUser(tenant, u, token, action!, VerificationMethods.Push, adding: true) is not null;
+                return refusedNow ? null : UserService.WithAuthenticator(u, authenticator);
             });
-            if (forbidden)
+            if (refusedNow)
             {
-                // Look again: the enrolment that won may be this very key (then it is returned), else 403.
+                // Look again: the enrolment that won may be this very key (then it is returned), else the refusal.
                 continue;
             }
-            var index = StoreJson.Write(new DeviceRecord(token.UserId, authenticator.Id, publicKey));
-            var claim = existing is null ? StateChange.PutIfAbsent(deviceKey, index) : StateChange.Replace(deviceKey, existing.Raw, index);
-            if (await Store.CommitAsync([claim]))
+            var index = new DeviceRecord(token.UserId, authenticator.Id, publicKey, authenticator.ExpiresAt);
+            if (await Store.CommitAsync([WriteIndex(deviceKey, existing, index)]))
             {
                 LogAdded(logger, tenant.Id, authenticator.Id);
-                return new AddPushCredentialResponse(authenticator.Id, token.UserId, now);
+                return Added(authenticator, token.UserId);
             }
             if ((await push.ReadDeviceAsync(tenant.Id, keyId))?.Value.AuthenticatorId == authenticator.Id)
             {
                 // A concurrent registration of the same key finished this one for us.
-                return new AddPushCredentialResponse(authenticator.Id, token.UserId, now);
+                return Added(authenticator, token.UserId);
             }
             await users.UpdateAsync(tenant.Id, token.UserId, u => u.Find(authenticator.Id) is null
                 ? null
@@ -117,8 +124,16 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
         throw new InvalidOperationException("Gave up adding a push credential after repeated conflicting writes.");
     }
 
-    private static ApiError Forbidden() =>
-        ApiError.Forbidden("Adding an authenticator to an enrolled user needs a token with the add:authenticators scope.");
+    private static AddPushCredentialResponse Added(AuthenticatorRecord a, string userId) =>
+        new(a.Id, userId, a.VerifiedAt ?? a.CreatedAt, a.ExpiresAt);
+
+    /// <summary>Writes the device index over what was read (<paramref name="current"/>, or nothing), with its time to live.</summary>
+    private StateChange WriteIndex(string deviceKey, Stored<DeviceRecord>? current, DeviceRecord next)
+    {
+        var json = StoreJson.Write(next);
+        var ttl = PushStore.DeviceRetention(next, time.GetUtcNow());
+        return current is null ? StateChange.PutIfAbsent(deviceKey, json, ttl) : StateChange.Replace(deviceKey, current.Raw, json, ttl);
+    }
 
     /// <summary>Row 2: the credential's authenticator.</summary>
     public async Task<Outcome<PushCredentialResponse>> GetAsync(Tenant tenant, string? queryKey)
@@ -129,12 +144,13 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
         {
             return PushService.UnknownCredential();
         }
-        return new PushCredentialResponse(f.Authenticator.Id, f.Device.UserId, f.Authenticator.VerifiedAt, f.Authenticator.LastVerifiedAt);
+        var a = f.Authenticator;
+        return new PushCredentialResponse(a.Id, f.Device.UserId, a.VerifiedAt, a.LastVerifiedAt, a.ExpiresAt);
     }
 
     private async Task<(DeviceRecord Device, AuthenticatorRecord Authenticator)?> FindAsync(Tenant tenant, string? publicKey)
     {
-        if (publicKey is null || await push.ReadDeviceAsync(tenant.Id, DeviceKeys.KeyId(publicKey)) is not { Value: var device })
+        if (publicKey is null || await push.ReadLiveDeviceAsync(tenant.Id, DeviceKeys.KeyId(publicKey), time.GetUtcNow()) is not { Value: var device })
         {
             return null;
         }
@@ -142,14 +158,28 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
         return user.Find(device.AuthenticatorId) is { } authenticator ? (device, authenticator) : null;
     }
 
+    /// <summary>
+    /// The live credential of a query key for rows 3 and 7, counted against the key's nonce limit: each nonce is a key
+    /// in the store, so a device (or anyone who knows its public key) cannot ask for them without bound.
+    /// </summary>
+    private async Task<Outcome<DeviceRecord>> NonceFor(Tenant tenant, string? queryKey)
+    {
+        if (DeviceCrypto.DecodeQueryKey(queryKey) is not { } publicKey ||
+            await push.ReadLiveDeviceAsync(tenant.Id, DeviceKeys.KeyId(publicKey), time.GetUtcNow()) is not { Value: var device })
+        {
+            return PushService.UnknownCredential();
+        }
+        return await limiter.HitAsync(tenant, RateRule.DeviceNonces, DeviceKeys.KeyId(device.PublicKey)) is { } limited ? limited : device;
+    }
+
     /// <summary>Row 3: a fresh nonce for a signed get-pending; it replaces the device's previous one.</summary>
     public async Task<Outcome<DeviceMessageResponse>> NewPendingNonceAsync(Tenant tenant, string? queryKey)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        if (DeviceCrypto.DecodeQueryKey(queryKey) is not { } publicKey ||
-            await push.ReadDeviceAsync(tenant.Id, DeviceKeys.KeyId(publicKey)) is not { Value: var device })
+        var found = await NonceFor(tenant, queryKey);
+        if (found.Value is not { } device)
         {
-            return PushService.UnknownCredential();
+            return found.Error!;
         }
         var keyId = DeviceKeys.KeyId(device.PublicKey);
         var nonce = new DeviceNonce(keyId, Ids.NewNonce(), time.GetUtcNow() + NonceLifetime);
@@ -162,12 +192,13 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
+        var now = time.GetUtcNow();
         var publicKey = DeviceCrypto.NormalizePublicKey(request.PublicKey) ?? DeviceCrypto.DecodeQueryKey(request.PublicKey);
-        if (publicKey is null || await push.ReadDeviceAsync(tenant.Id, DeviceKeys.KeyId(publicKey)) is not { Value: var device })
+        if (publicKey is null || await push.ReadLiveDeviceAsync(tenant.Id, DeviceKeys.KeyId(publicKey), now) is not { Value: var device })
         {
             return PushService.UnknownCredential();
         }
-        if (!DeviceCrypto.VerifyTimeWindow(publicKey, request.Signature, time.GetUtcNow()))
+        if (!DeviceCrypto.VerifyTimeWindow(publicKey, request.Signature, now))
         {
             return ApiError.InvalidCredential("The signature does not verify over the current or previous time window.");
         }
@@ -187,10 +218,10 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
     public async Task<Outcome<SignMessageResponse>> NewUpdateNonceAsync(Tenant tenant, string? queryKey)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        if (DeviceCrypto.DecodeQueryKey(queryKey) is not { } publicKey ||
-            await push.ReadDeviceAsync(tenant.Id, DeviceKeys.KeyId(publicKey)) is not { Value: var device })
+        var found = await NonceFor(tenant, queryKey);
+        if (found.Value is not { } device)
         {
-            return PushService.UnknownCredential();
+            return found.Error!;
         }
         var id = Ids.New();
         var nonce = new DeviceNonce(DeviceKeys.KeyId(device.PublicKey), Ids.NewNonce(), time.GetUtcNow() + NonceLifetime);
@@ -198,7 +229,10 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
         return new SignMessageResponse(id, nonce.Message);
     }
 
-    /// <summary>Row 8: a signed update of the push token; it also records the credential as verified now.</summary>
+    /// <summary>
+    /// Row 8: a signed update of the push token; it records the credential as verified now and, with
+    /// <c>resetExpiry</c>, starts its lifetime again.
+    /// </summary>
     public async Task<Outcome<UpdatePushCredentialResponse>> UpdateAsync(Tenant tenant, UpdatePushCredentialRequest request)
     {
         ArgumentNullException.ThrowIfNull(tenant);
@@ -210,14 +244,14 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
         }
         var keyId = DeviceKeys.KeyId(publicKey);
         var nonceKey = StoreKeys.Nonce(tenant.Id, request.ChallengeId!);
-        var deviceRead = push.ReadDeviceAsync(tenant.Id, keyId);
+        var now = time.GetUtcNow();
+        var deviceRead = push.ReadLiveDeviceAsync(tenant.Id, keyId, now);
         var nonceRead = Store.GetAsync(nonceKey);
         await Task.WhenAll(deviceRead, nonceRead);
-        if (deviceRead.Result is not { Value: var device })
+        if (deviceRead.Result is not { } device)
         {
             return PushService.UnknownCredential();
         }
-        var now = time.GetUtcNow();
         if (PushStore.Parse<DeviceNonce>(nonceRead.Result) is not { } nonce || nonce.KeyId != keyId || now >= nonce.ExpiresAt)
         {
             return ApiError.InvalidCredential("challengeId: unknown, already used or expired; ask for a new message.");
@@ -230,23 +264,50 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
         {
             return ApiError.InvalidCredential("challengeId: already used; ask for a new message.");
         }
-        AuthenticatorRecord? updated = null;
-        await users.UpdateAsync(tenant.Id, device.UserId, u =>
-        {
-            if (u.Find(device.AuthenticatorId) is not { } a)
-            {
-                updated = null;
-                return null;
-            }
-            // Credentials do not expire here, so resetExpiry has nothing to reset.
-            updated = a with { PushToken = request.PushToken ?? a.PushToken, LastVerifiedAt = now };
-            return UserService.WithAuthenticator(u, updated);
-        });
+        var updated = await ChangeAsync(tenant, device, a => a with { PushToken = request.PushToken ?? a.PushToken, LastVerifiedAt = now },
+            request.ResetExpiry == true, now);
         if (updated is null)
         {
             return PushService.UnknownCredential();
         }
-        return new UpdatePushCredentialResponse(updated.Id, device.UserId, now, updated.PushToken);
+        return new UpdatePushCredentialResponse(updated.Id, device.Value.UserId, now, updated.PushToken, updated.ExpiresAt);
+    }
+
+    /// <summary>
+    /// A signed answer is a use of the credential: it starts the lifetime again, at most once per hundredth of the
+    /// lifetime (under a day by default), so that answers seldom cost a write.
+    /// </summary>
+    public Task RenewOnUseAsync(Tenant tenant, string deviceRaw)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var now = time.GetUtcNow();
+        var lifetime = tenant.Options.Push.CredentialLifetime;
+        return PushStore.Parse<DeviceRecord>(deviceRaw) is { } device && (device.ExpiresAt is not { } at || at - now < lifetime - lifetime / 100)
+            ? ChangeAsync(tenant, new Stored<DeviceRecord>(device, deviceRaw), a => a, resetExpiry: true, now)
+            : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Changes the credential's authenticator; with <paramref name="resetExpiry"/> it expires a lifetime from now, on
+    /// the authenticator and on the device index's copy. Null when the authenticator is gone.
+    /// </summary>
+    private async Task<AuthenticatorRecord?> ChangeAsync(Tenant tenant, Stored<DeviceRecord> device,
+        Func<AuthenticatorRecord, AuthenticatorRecord> change, bool resetExpiry, DateTimeOffset now)
+    {
+        var expiresAt = now + tenant.Options.Push.CredentialLifetime;
+        AuthenticatorRecord? updated = null;
+        await users.UpdateAsync(tenant.Id, device.Value.UserId, u =>
+        {
+            updated = u.Find(device.Value.AuthenticatorId) is { } a ? change(a) with { ExpiresAt = resetExpiry ? expiresAt : a.ExpiresAt } : null;
+            return updated is null ? null : UserService.WithAuthenticator(u, updated);
+        });
+        if (updated is not null && resetExpiry)
+        {
+            // Compare-and-set on the index as read: if it changed meanwhile (removed, re-registered), that write stands.
+            var key = StoreKeys.Device(tenant.Id, DeviceKeys.KeyId(device.Value.PublicKey));
+            await Store.CommitAsync([WriteIndex(key, device, device.Value with { ExpiresAt = expiresAt })]);
+        }
+        return updated;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Push credential {AuthenticatorId} added for tenant {TenantId}")]

@@ -37,19 +37,22 @@ public static class PushEndpoints
             .WithSummary("Poll a push challenge: pending, rejected or expired, or approved with a fresh access token (once).")
             .ProducesError(StatusCodes.Status404NotFound);
         web.MapPost("/user-authenticators/push", AddCredential)
-            .WithSummary("Add a device credential (EC P-256 public key) for push.")
-            .ProducesError(StatusCodes.Status403Forbidden);
+            .WithSummary("Add a device credential (EC P-256 public key) for push; it expires unless used or renewed.")
+            .ProducesError(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
 
         var device = app.MapGroup("/v1/client/user-authenticators/push").DeviceApi("Push device");
         device.MapGet("", GetCredential).WithSummary("Get the push credential of a public key.");
-        device.MapPost("/challenge/sign", NewPendingNonce).WithSummary("A single-use nonce to sign for a signed get-pending.");
+        device.MapPost("/challenge/sign", NewPendingNonce).WithSummary("A single-use nonce to sign for a signed get-pending.")
+            .ProducesError(StatusCodes.Status429TooManyRequests);
         device.MapGet("/challenge", GetPending)
             .WithSummary("The device's pending push challenge; X-Authsignal-Signature over the latest nonce unlocks custom.");
         device.MapPost("/challenge", Answer).WithSummary("Approve or reject a push challenge, signed over its id.")
             .ProducesError(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         device.MapPost("/remove", Remove).WithSummary("Remove the credential, signed over the current time window.");
-        device.MapPost("/sign", NewUpdateNonce).WithSummary("A single-use message to sign for a credential update.");
-        device.MapPatch("", UpdateCredential).WithSummary("Update the credential's push token, signed over a message from /sign.");
+        device.MapPost("/sign", NewUpdateNonce).WithSummary("A single-use message to sign for a credential update.")
+            .ProducesError(StatusCodes.Status429TooManyRequests);
+        device.MapPatch("", UpdateCredential)
+            .WithSummary("Update the credential's push token, signed over a message from /sign; resetExpiry renews its lifetime.");
         return app;
     }
 

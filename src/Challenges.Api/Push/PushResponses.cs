@@ -2,11 +2,12 @@ using System.Text.Json;
 
 namespace Challenges.Api.Push;
 
-/// <summary>Row 1 answer.</summary>
-public sealed record AddPushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset VerifiedAt);
+/// <summary>Row 1 answer; <c>expiresAt</c>: when the credential expires unless it is used or renewed.</summary>
+public sealed record AddPushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset VerifiedAt, DateTimeOffset? ExpiresAt);
 
 /// <summary>Row 2 answer.</summary>
-public sealed record PushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset? VerifiedAt, DateTimeOffset? LastVerifiedAt);
+public sealed record PushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset? VerifiedAt, DateTimeOffset? LastVerifiedAt,
+    DateTimeOffset? ExpiresAt);
 
 /// <summary>Start push answer; <c>verificationCode</c> only with number matching.</summary>
 public sealed record StartPushResponse(string ChallengeId, string? VerificationCode);
@@ -44,4 +45,5 @@ public sealed record RemovePushCredentialResponse(string RemovedAuthenticatorId)
 public sealed record SignMessageResponse(string ChallengeId, string Message);
 
 /// <summary>Row 8 answer.</summary>
-public sealed record UpdatePushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset LastVerifiedAt, string? PushToken);
+public sealed record UpdatePushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset LastVerifiedAt, string? PushToken,
+    DateTimeOffset? ExpiresAt);

@@ -19,6 +19,8 @@ namespace Challenges.Api.Push;
 /// </summary>
 public sealed partial class PushService(
     PushStore push,
+    UserStore users,
+    PushDevices devices,
     ActionService actions,
     ActionStore actionStore,
     RateLimiter limiter,
@@ -52,10 +54,8 @@ public sealed partial class PushService(
         var read = Store.GetManyAsync([StoreKeys.User(tenant.Id, token.UserId), actionKey]);
         var limited = context.IpAddress == UnknownAddress
             // No address to attribute the start to (e.g. a Unix socket): only the per-user limit applies.
-            ? limiter.HitAsync(tenant.Id, "push-start", token.UserId, tenant.Limits.PushStartsPerWindow, tenant.Limits.PushWindow)
-            : limiter.HitAllAsync(tenant.Id,
-                ("push-start", token.UserId, tenant.Limits.PushStartsPerWindow, tenant.Limits.PushWindow),
-                ("ip-start", context.IpAddress, tenant.Limits.StartsPerIpPerWindow, tenant.Limits.IpWindow));
+            ? limiter.HitAsync(tenant, RateRule.PushStartsPerUser, token.UserId)
+            : limiter.HitAllAsync(tenant, (RateRule.PushStartsPerUser, token.UserId), (RateRule.StartsPerIp, context.IpAddress));
         await Task.WhenAll(read, limited);
         if (limited.Result is { } tooMany)
         {
@@ -66,11 +66,11 @@ public sealed partial class PushService(
         {
             return ApiError.NotFound("The token's action no longer exists.");
         }
-        if (!ActionService.AwaitsChallenge(action.State))
+        if (!ActionStates.AwaitsChallenge(action.State))
         {
             return ApiError.Conflict($"The action is {action.State}: it no longer awaits a challenge.");
         }
-        var user = PushStore.Parse<UserRecord>(userRaw) ?? UserRecord.Empty;
+        var user = users.Read(userRaw);
         var devices = PushDevicesOf(user).Where(a => request.UserAuthenticatorId is null || a.Id == request.UserAuthenticatorId).ToList();
         if (devices.Count == 0)
         {
@@ -269,11 +269,11 @@ public sealed partial class PushService(
         var nonceKey = StoreKeys.DeviceNonce(tenant.Id, keyId);
         // Round trip 1: the credential, its pending pointer and its nonce (one slot).
         var raws = await Store.GetManyAsync([StoreKeys.Device(tenant.Id, keyId), StoreKeys.DevicePending(tenant.Id, keyId), nonceKey]);
-        if (PushStore.Parse<DeviceRecord>(raws[0]) is not { } device)
+        var now = time.GetUtcNow();
+        if (PushStore.LiveDevice(raws[0], now) is not { } device)
         {
             return UnknownCredential();
         }
-        var now = time.GetUtcNow();
         // Round trip 2: the challenge, and the nonce's consumption when the request is signed.
         var signed = Task.FromResult(false);
         if (signature is not null && PushStore.Parse<DeviceNonce>(raws[2]) is { } nonce && nonce.KeyId == keyId && now < nonce.ExpiresAt &&
@@ -312,7 +312,7 @@ public sealed partial class PushService(
         var deviceRead = Store.GetManyAsync([StoreKeys.Device(tenant.Id, keyId), pendingKey]);
         var challengeRead = push.ReadChallengeAsync(tenant.Id, challengeId);
         await Task.WhenAll(deviceRead, challengeRead);
-        if (PushStore.Parse<DeviceRecord>(deviceRead.Result[0]) is not { } device)
+        if (PushStore.LiveDevice(deviceRead.Result[0], time.GetUtcNow()) is not { } device)
         {
             return UnknownCredential();
         }
@@ -370,9 +370,11 @@ public sealed partial class PushService(
                     ? actions.CompleteChallengeAsync(tenant, claims, approve, VerificationMethods.Push,
                         readingAction.IsCompletedSuccessfully ? readingAction.Result : null)
                     : Task.FromResult<ActionRecord?>(null);
+                // A signed answer, approval or rejection, is a use of the credential: its lifetime starts again.
+                var renewal = devices.RenewOnUseAsync(tenant, deviceRead.Result[0]!);
                 try
                 {
-                    await Task.WhenAll(complete, cleanup);
+                    await Task.WhenAll(complete, cleanup, renewal);
                 }
                 catch (StoreUnavailableException)
                 {

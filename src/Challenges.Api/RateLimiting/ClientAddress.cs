@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Challenges.Api.Http;
 using Microsoft.Extensions.Options;
 
@@ -10,6 +11,9 @@ namespace Challenges.Api.RateLimiting;
 /// </summary>
 public sealed class ClientAddress(IOptions<HttpOptions> options)
 {
+    /// <summary>IPv6 addresses are counted by their /64: one subscriber usually holds a whole /64.</summary>
+    public const int Ipv6PrefixLength = 64;
+
     private readonly HashSet<IPAddress> _proxies = options.Value.KnownProxies
         .Select(p => IPAddress.TryParse(p, out var ip) ? ip : null).OfType<IPAddress>().ToHashSet();
 
@@ -43,5 +47,28 @@ public sealed class ClientAddress(IOptions<HttpOptions> options)
             }
         }
         return remote.ToString();
+    }
+
+    /// <summary>
+    /// What a per-IP limit counts for <paramref name="address"/>: an IPv4 address itself, an IPv6 address its /64
+    /// network (e.g. <c>2001:db8:1:2::/64</c>), anything else as it is.
+    /// </summary>
+    public static string Network(string address)
+    {
+        if (!IPAddress.TryParse(address, out var ip))
+        {
+            return address;
+        }
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            return ip.MapToIPv4().ToString();
+        }
+        if (ip.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return ip.ToString();
+        }
+        var bytes = ip.GetAddressBytes();
+        Array.Clear(bytes, Ipv6PrefixLength / 8, bytes.Length - Ipv6PrefixLength / 8);
+        return $"{new IPAddress(bytes)}/{Ipv6PrefixLength}";
     }
 }

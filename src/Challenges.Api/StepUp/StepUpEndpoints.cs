@@ -93,8 +93,8 @@ public static class StepUpEndpoints
             $"POST /stepup/challenges/push/{channel}\n{(body is { } b ? JsonSerializer.Serialize(b) : "{}")}")));
         var userAgent = context.Request.Headers.UserAgent.ToString();
         var origin = new PushService.RequestContext(address.Of(context), userAgent.Length is > 0 and <= 1024 ? userAgent : null);
-        var reply = await service.StartAsync(caller.Tenant!, caller.UserId ?? userId!, channel, reference.Length == 0 ? null : reference,
-            fingerprint, origin);
+        var reply = await service.StartAsync(caller.Tenant!, caller.UserId ?? userId!, caller.Token, channel,
+            reference.Length == 0 ? null : reference, fingerprint, origin);
         return reply switch
         {
             { Id: { } id } => TypedResults.Ok(new StepUpStarted(id)),
@@ -158,7 +158,10 @@ public static class StepUpEndpoints
         return text;
     }
 
-    private sealed record Authenticated(Tenant? Tenant, string? UserId, ApiError? Error);
+    private sealed record Authenticated(Tenant? Tenant, string? UserId, ApiError? Error, ClientToken? Token = null)
+    {
+        public static Authenticated Refused(ApiError error) => new(null, null, error);
+    }
 
     /// <summary>A client token names the tenant and user; the api-key header names the tenant only.</summary>
     private static async Task<Authenticated> AuthenticateAsync(HttpContext context, TenantRegistry tenants, TokenService tokens)
@@ -169,20 +172,20 @@ public static class StepUpEndpoints
             var check = await tokens.CheckAsync(authorization[7..].Trim());
             if (check.Status == TokenStatus.Expired)
             {
-                return new Authenticated(null, null, new ApiError(ErrorCodes.ExpiredToken, "The token has expired."));
+                return Authenticated.Refused(new ApiError(ErrorCodes.ExpiredToken, "The token has expired."));
             }
             return check.Status == TokenStatus.Valid && tenants.FindById(check.Token!.TenantId) is { } tenant
-                ? new Authenticated(tenant, check.Token.UserId, null)
-                : new Authenticated(null, null, ApiError.Unauthorized("The token is not valid."));
+                ? new Authenticated(tenant, check.Token.UserId, null, check.Token)
+                : Authenticated.Refused(ApiError.Unauthorized("The token is not valid."));
         }
         var apiKey = context.Request.Headers[ApiKeyHeader].ToString();
         if (apiKey.Length > 0)
         {
             return tenants.FindBySecretKey(apiKey) is { } tenant
                 ? new Authenticated(tenant, null, null)
-                : new Authenticated(null, null, ApiError.Unauthorized("The api-key is not a valid secret key."));
+                : Authenticated.Refused(ApiError.Unauthorized("The api-key is not a valid secret key."));
         }
-        return new Authenticated(null, null, ApiError.Unauthorized("Authorization: Bearer <client token> or an api-key header is required."));
+        return Authenticated.Refused(ApiError.Unauthorized("Authorization: Bearer <client token> or an api-key header is required."));
     }
 
     private static JsonHttpResult<StepUpError> Error(HttpContext context, ApiError error)

@@ -1,3 +1,4 @@
+using Challenges.Api.Actions;
 using Challenges.Api.Http;
 using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;
@@ -17,6 +18,7 @@ public sealed partial class StepUpService(
     IStateStore store,
     PushService push,
     PushStore pushStore,
+    UserStore users,
     RateLimiter limiter,
     TokenService tokens,
     TimeProvider time,
@@ -38,23 +40,41 @@ public sealed partial class StepUpService(
     }
 
     /// <summary>
-    /// Starts a step-up, or with a reference replays the reference's first reply. Two requests with the same
-    /// reference at the same moment: one claims the reference and runs, the other waits for its reply.
+    /// Starts a step-up for <paramref name="userId"/>, or with a reference replays the reference's first reply. Checks
+    /// come first and store nothing: the caller's address limit; for a client token, its action (a blocked, failed or
+    /// held-back action cannot step up: <c>STATE_INVALID</c>); the channel, the user's devices and the step-up in flight.
+    /// A reference is stored only for a request that starts a challenge, so the references a user can hold are bounded
+    /// by the step-up limit. Two requests with the same reference at once: one claims it and runs, the other waits for
+    /// its reply.
     /// </summary>
-    public async Task<StepUpReply> StartAsync(Tenant tenant, string userId, string channel, string? reference, string fingerprint,
-        PushService.RequestContext context)
+    public async Task<StepUpReply> StartAsync(Tenant tenant, string userId, ClientToken? token, string channel, string? reference,
+        string fingerprint, PushService.RequestContext context)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        if (reference is null)
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.IpAddress != PushService.UnknownAddress &&
+            await limiter.HitAsync(tenant, RateRule.StartsPerIp, context.IpAddress) is { } tooMany)
         {
-            return await StartOnceAsync(tenant, userId, channel, context);
+            return StepUpReply.Failed(tooMany);
         }
-        var refKey = StoreKeys.StepUpRef(tenant.Id, userId, reference);
+        var inFlightKey = StoreKeys.StepUpInFlight(tenant.Id, userId);
+        var refKey = reference is null ? null : StoreKeys.StepUpRef(tenant.Id, userId, reference);
+        // The user, the step-up in flight, the token's action and the reference share the user's slot: one read.
+        List<string> keys = [StoreKeys.User(tenant.Id, userId), inFlightKey];
+        if (token is not null)
+        {
+            keys.Add(StoreKeys.Action(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey));
+        }
         for (var wait = 0; wait < MaxWaits; wait++)
         {
-            var raw = await store.GetAsync(refKey);
+            var raws = await store.GetManyAsync(refKey is null ? keys : [.. keys, refKey]);
+            if (token is not null && (PushStore.Parse<ActionRecord>(raws[2]) is not { } action || ActionStates.Refuses(action.State)))
+            {
+                return StepUpReply.Conflict(StepUpErrorCodes.StateInvalid);
+            }
             var now = time.GetUtcNow();
-            if (PushStore.Parse<StepUpRefRecord>(raw) is { } existing && now - existing.CreatedAt < RefRetention)
+            var refRaw = refKey is null ? null : raws[^1];
+            if (PushStore.Parse<StepUpRefRecord>(refRaw) is { } existing && now - existing.CreatedAt < RefRetention)
             {
                 if (existing.Fingerprint != fingerprint)
                 {
@@ -63,77 +83,80 @@ public sealed partial class StepUpService(
                 }
                 if (existing.Done)
                 {
-                    return new StepUpReply(existing.Id, existing.ErrorCode);
+                    return StepUpReply.Started(existing.Id!);
                 }
                 // The first request with this reference is still running: its reply is the answer.
                 await Task.Delay(WaitStep);
                 continue;
             }
-            var claim = StoreJson.Write(new StepUpRefRecord(fingerprint, now, false, null, null));
-            var claimed = raw is null ? StateChange.PutIfAbsent(refKey, claim, RefRetention) : StateChange.Replace(refKey, raw, claim, RefRetention);
-            if (!await store.CommitAsync([claimed]))
+            var devices = channel == StepUpChannels.Biometric
+                ? PushService.PushDevicesOf(users.Read(raws[0]))
+                : [];
+            if (await RefusalAsync(tenant, channel, devices, raws[1], now) is { } refusal)
+            {
+                return refusal;
+            }
+            if (refKey is null)
+            {
+                return await StartChallengeAsync(tenant, userId, devices, raws[1], context);
+            }
+            var claim = StoreJson.Write(new StepUpRefRecord(fingerprint, now, false, null));
+            if (!await store.CommitAsync([refRaw is null ? StateChange.PutIfAbsent(refKey, claim, RefRetention) : StateChange.Replace(refKey, refRaw, claim, RefRetention)]))
             {
                 continue;
             }
             StepUpReply reply;
             try
             {
-                reply = await StartOnceAsync(tenant, userId, channel, context);
+                reply = await StartChallengeAsync(tenant, userId, devices, raws[1], context);
             }
             catch
             {
                 await store.CommitAsync([StateChange.DeleteIfEqual(refKey, claim)]);
                 throw;
             }
-            await store.CommitAsync([reply.IsKept
-                ? StateChange.Replace(refKey, claim, StoreJson.Write(new StepUpRefRecord(fingerprint, now, true, reply.Id, reply.ErrorCode)), RefRetention)
+            await store.CommitAsync([reply.Id is { } id
+                ? StateChange.Replace(refKey, claim, StoreJson.Write(new StepUpRefRecord(fingerprint, now, true, id)), RefRetention)
                 : StateChange.DeleteIfEqual(refKey, claim)]);
             return reply;
         }
         return StepUpReply.Conflict(StepUpErrorCodes.StateInvalid);
     }
 
-    private async Task<StepUpReply> StartOnceAsync(Tenant tenant, string userId, string channel, PushService.RequestContext context)
+    /// <summary>Why a step-up cannot start, as a reply that is never stored: channel off, no device, one in flight.</summary>
+    private async Task<StepUpReply?> RefusalAsync(Tenant tenant, string channel, List<AuthenticatorRecord> devices, string? inFlightRaw,
+        DateTimeOffset now)
     {
         if (!ChannelsOf(tenant).Contains(channel, StringComparer.Ordinal))
         {
             return StepUpReply.Conflict(StepUpErrorCodes.ChannelNotSupported);
         }
-        var inFlightKey = StoreKeys.StepUpInFlight(tenant.Id, userId);
-        // Round trip 1: the user and the step-up in flight (one slot), and the per-address window.
-        var read = store.GetManyAsync([StoreKeys.User(tenant.Id, userId), inFlightKey]);
-        var perAddress = context.IpAddress == PushService.UnknownAddress
-            ? Task.FromResult<ApiError?>(null)
-            : limiter.HitAsync(tenant.Id, "ip-start", context.IpAddress, tenant.Limits.StartsPerIpPerWindow, tenant.Limits.IpWindow);
-        await Task.WhenAll(read, perAddress);
-        if (perAddress.Result is { } tooMany)
-        {
-            return StepUpReply.Failed(tooMany);
-        }
         // Authy devices are not enrolled here, so an AUTHY step-up has no device to go to.
-        var devices = channel == StepUpChannels.Biometric
-            ? PushService.PushDevicesOf(PushStore.Parse<UserRecord>(read.Result[0]) ?? UserRecord.Empty)
-            : [];
         if (devices.Count == 0)
         {
             return StepUpReply.Conflict(StepUpErrorCodes.ChannelNotRegistered);
         }
-        var now = time.GetUtcNow();
-        var inFlightRaw = read.Result[1];
         if (PushStore.Parse<StepUpInFlightRecord>(inFlightRaw) is { } inFlight && now < inFlight.ExpiresAt &&
             await pushStore.ReadChallengeAsync(tenant.Id, inFlight.ChallengeId) is { } current && current.Value.IsOpenAt(now))
         {
             return StepUpReply.Conflict(StepUpErrorCodes.StateInvalid);
         }
-        if (await limiter.HitAsync(tenant.Id, "stepup", userId, tenant.Limits.StepUpsPerWindow, tenant.Limits.StepUpWindow) is not null)
+        return null;
+    }
+
+    /// <summary>Counts the user's step-up limit, claims the in-flight slot and sends the push challenge.</summary>
+    private async Task<StepUpReply> StartChallengeAsync(Tenant tenant, string userId, List<AuthenticatorRecord> devices,
+        string? inFlightRaw, PushService.RequestContext context)
+    {
+        if (await limiter.HitAsync(tenant, RateRule.StepUpsPerUser, userId) is not null)
         {
             return StepUpReply.Conflict(StepUpErrorCodes.ChallengeLimitExceeded);
         }
-
         var id = Ids.New();
         var challenge = push.NewChallenge(tenant, userId, ActionCode, id, devices, context.IpAddress == PushService.UnknownAddress ? null : context.IpAddress,
             context.UserAgent, null, null, PushChallengeStates.StepUp, id);
         // Claiming the in-flight slot is what makes two different step-ups at once impossible.
+        var inFlightKey = StoreKeys.StepUpInFlight(tenant.Id, userId);
         var mark = StoreJson.Write(new StepUpInFlightRecord(id, challenge.ExpiresAt));
         var ttl = tenant.Limits.PushLifetime;
         if (!await store.CommitAsync([inFlightRaw is null ? StateChange.PutIfAbsent(inFlightKey, mark, ttl) : StateChange.Replace(inFlightKey, inFlightRaw, mark, ttl)]))

@@ -21,6 +21,9 @@ public interface IStateStore
     /// <summary>Adds one to a counter, setting its time to live when it is created; returns the new count.</summary>
     Task<long> IncrementAsync(string key, TimeSpan ttl);
 
+    /// <summary>Takes one back from a counter that exists (a refund); a counter that is gone stays gone.</summary>
+    Task DecrementAsync(string key);
+
     /// <summary>Members of an index with <paramref name="minScore"/> ≤ score, lowest score first, at most <paramref name="take"/>.</summary>
     Task<IReadOnlyList<string>> IndexRangeAsync(string key, double minScore, int take);
 

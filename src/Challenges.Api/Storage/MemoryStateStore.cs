@@ -135,6 +135,18 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
         }
     }
 
+    public Task DecrementAsync(string key)
+    {
+        lock (_lock)
+        {
+            if (Live(key) is { Value: { } value } entry)
+            {
+                entry.Value = (long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            return Task.CompletedTask;
+        }
+    }
+
     public Task<IReadOnlyList<string>> IndexRangeAsync(string key, double minScore, int take)
     {
         lock (_lock)

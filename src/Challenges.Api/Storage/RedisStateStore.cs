@@ -95,6 +95,12 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         return count
         """;
 
+    /// <summary>A refund: never creates the counter (that would leave one without a time to live).</summary>
+    internal const string DecrementScript = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
+        return 0
+        """;
+
     private readonly string _prefix = options.Value.KeyPrefix;
     private readonly TimeSpan _timeout = options.Value.OperationTimeout;
 
@@ -149,6 +155,8 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
 
     public Task<long> IncrementAsync(string key, TimeSpan ttl) => Run(async () =>
         (long)await Db.ScriptEvaluateAsync(IncrementScript, [K(key)], [(long)ttl.TotalMilliseconds]));
+
+    public Task DecrementAsync(string key) => Run(async () => await Db.ScriptEvaluateAsync(DecrementScript, [K(key)]));
 
     public Task<IReadOnlyList<string>> IndexRangeAsync(string key, double minScore, int take) => Run(async () =>
     {

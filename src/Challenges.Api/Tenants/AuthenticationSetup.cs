@@ -14,13 +14,17 @@ public static class AuthenticationSetup
     public static IServiceCollection AddTenantsAndTokens(this IServiceCollection services)
     {
         services.AddOptions<TenantsOptions>()
-            .Configure<IConfiguration>((options, configuration) =>
+            .Configure<IConfiguration, IHostEnvironment>((options, configuration, environment) =>
             {
                 foreach (var child in configuration.GetSection(TenantsOptions.Section).GetChildren())
                 {
                     var tenant = new TenantOptions();
                     child.Bind(tenant);
                     options.Tenants.Add(tenant);
+                }
+                if (options.Tenants.Count == 0 && environment.IsDevelopment())
+                {
+                    options.Tenants.Add(DemoTenant.Options());
                 }
             })
             .ValidateOnStart();

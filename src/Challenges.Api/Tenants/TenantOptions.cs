@@ -49,6 +49,12 @@ public sealed class PushOptions
 {
     /// <summary>When on, start-push returns a <c>verificationCode</c> that the device must echo.</summary>
     public bool NumberMatching { get; set; }
+
+    /// <summary>
+    /// How long a push credential lives unless it is used: answering a challenge or a signed update with
+    /// <c>resetExpiry</c> starts it again. An expired credential is removed.
+    /// </summary>
+    public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromDays(90);
 }
 
 public sealed class StepUpOptions
@@ -76,4 +82,17 @@ public sealed class LimitOptions
     public int StartsPerIpPerWindow { get; set; } = 60;
     public TimeSpan IpWindow { get; set; } = TimeSpan.FromMinutes(10);
     public TimeSpan ActionRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Nonces and signing messages (device API rows 3 and 7) one device key may ask for per window.</summary>
+    public int DeviceNoncesPerWindow { get; set; } = 60;
+    public TimeSpan DeviceNonceWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Authenticators one user may hold, all methods together, verified or still being enrolled.</summary>
+    public int MaxAuthenticatorsPerUser { get; set; } = 20;
+
+    /// <summary>Authenticators of one OTP method (SMS, WhatsApp, email) one user may hold.</summary>
+    public int MaxAuthenticatorsPerMethod { get; set; } = 5;
+
+    /// <summary>Push device credentials one user may hold.</summary>
+    public int MaxPushDevicesPerUser { get; set; } = 10;
 }

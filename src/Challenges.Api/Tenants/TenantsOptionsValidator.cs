@@ -14,6 +14,11 @@ public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        if (options.Tenants.Count == 0)
+        {
+            failures.Add("Tenants: no tenant is configured: set Tenants__0__Id and Tenants__0__SecretKeys__0 " +
+                "(only a Development run without tenants comes up with the demo tenant).");
+        }
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var keys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Tenants.Count; i++)
@@ -71,6 +76,34 @@ public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
                 {
                     failures.Add($"{at}StepUp__Channels: '{channel}' is not one of AUTHY, BIOMETRIC.");
                 }
+            }
+            var limits = tenant.Limits;
+            foreach (var (key, span) in new[]
+            {
+                ("OtpLifetime", limits.OtpLifetime), ("SendWindow", limits.SendWindow), ("VerifyWindow", limits.VerifyWindow),
+                ("PushLifetime", limits.PushLifetime), ("PushWindow", limits.PushWindow), ("StepUpWindow", limits.StepUpWindow),
+                ("IpWindow", limits.IpWindow), ("DeviceNonceWindow", limits.DeviceNonceWindow), ("ActionRetention", limits.ActionRetention),
+            })
+            {
+                if (span <= TimeSpan.Zero)
+                {
+                    failures.Add($"{at}Limits__{key} must be positive.");
+                }
+            }
+            foreach (var (key, cap) in new[]
+            {
+                ("MaxAuthenticatorsPerUser", limits.MaxAuthenticatorsPerUser), ("MaxAuthenticatorsPerMethod", limits.MaxAuthenticatorsPerMethod),
+                ("MaxPushDevicesPerUser", limits.MaxPushDevicesPerUser),
+            })
+            {
+                if (cap < 1)
+                {
+                    failures.Add($"{at}Limits__{key} must be at least 1.");
+                }
+            }
+            if (tenant.Push.CredentialLifetime <= TimeSpan.Zero)
+            {
+                failures.Add($"{at}Push__CredentialLifetime must be positive.");
             }
             if (tenant.WebhookUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
             {

@@ -24,7 +24,7 @@ public sealed class TokenService
         ArgumentNullException.ThrowIfNull(keys);
         _options = options.Value;
         _time = time;
-        Key = new SymmetricSecurityKey(keys.Key) { KeyId = "challenges" };
+        Key = new SymmetricSecurityKey(keys.TokenKey) { KeyId = "challenges" };
         _credentials = new SigningCredentials(Key, SecurityAlgorithms.HmacSha256);
         ValidationParameters = new TokenValidationParameters
         {
@@ -152,6 +152,26 @@ public sealed class TokenService
         }
     }
 
+    /// <summary>
+    /// The tenant a token's claims name, without checking its signature: only for choosing what a response may say to
+    /// a browser (CORS), never for deciding what the request may do.
+    /// </summary>
+    public static string? TenantNamedBy(string token)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 8192)
+        {
+            return null;
+        }
+        try
+        {
+            return Read(new JsonWebToken(token))?.TenantId;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
     {
         var now = _time.GetUtcNow().UtcDateTime;
@@ -171,24 +191,44 @@ public sealed class TokenService
     }
 }
 
-/// <summary>The token signing key: from configuration, or random per process in Development.</summary>
+/// <summary>
+/// The server's secret (<c>Tokens__SigningKey</c>, or random per process in Development) and the keys derived from it,
+/// one per purpose with HKDF-SHA256 and a distinct label: the key that signs client tokens never keys an OTP hash, so
+/// neither use can be turned against the other.
+/// </summary>
 public sealed class SigningKeyProvider
 {
+    public const string TokenLabel = "challenges/client-token-signing/v1";
+    public const string OtpLabel = "challenges/otp-hash/v1";
+
     public SigningKeyProvider(IOptions<TokenOptions> options, ILogger<SigningKeyProvider> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         // The options validator has already refused an empty key outside Development and a short one anywhere.
         var configured = options.Value.SigningKey;
+        byte[] secret;
         if (string.IsNullOrEmpty(configured))
         {
-            Key = RandomNumberGenerator.GetBytes(32);
+            secret = RandomNumberGenerator.GetBytes(32);
             TokenLog.RandomSigningKey(logger);
-            return;
         }
-        Key = Encoding.UTF8.GetBytes(configured);
+        else
+        {
+            secret = Encoding.UTF8.GetBytes(configured);
+        }
+        TokenKey = Derive(secret, TokenLabel);
+        OtpKey = Derive(secret, OtpLabel);
     }
 
-    public byte[] Key { get; }
+    /// <summary>HS256 key for client tokens.</summary>
+    public byte[] TokenKey { get; }
+
+    /// <summary>HMAC-SHA256 key for stored OTP hashes.</summary>
+    public byte[] OtpKey { get; }
+
+    /// <summary>32 bytes for <paramref name="label"/>'s purpose, from <paramref name="secret"/> (RFC 5869, no salt).</summary>
+    public static byte[] Derive(byte[] secret, string label) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, salt: [], info: Encoding.UTF8.GetBytes(label));
 }
 
 internal static partial class TokenLog

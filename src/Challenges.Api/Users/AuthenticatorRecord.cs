@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Challenges.Api.Users;
 
 /// <summary>One of a user's authenticators as stored. Push credentials carry their device fields.</summary>
@@ -18,5 +20,11 @@ public sealed record AuthenticatorRecord
     public string? DevicePlatform { get; init; }
     public string? PushToken { get; init; }
 
+    /// <summary>Push: when the credential expires unless it is used (answers) or renewed (<c>resetExpiry</c>) before.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    [JsonIgnore]
     public bool IsVerified => VerifiedAt is not null;
+
+    public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } at && now >= at;
 }

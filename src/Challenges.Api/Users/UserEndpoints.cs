@@ -23,7 +23,8 @@ public static class UserEndpoints
         users.MapPatch("", UpdateUser).WithSummary("Update a user's attributes; an empty string clears one.");
         users.MapDelete("", DeleteUser).WithSummary("Delete a user with its authenticators and actions.");
         users.MapGet("/authenticators", ListAuthenticators).WithSummary("List a user's authenticators.");
-        users.MapPost("/authenticators", EnrolAuthenticator).WithSummary("Add an authenticator the backend has already verified.");
+        users.MapPost("/authenticators", EnrolAuthenticator).WithSummary("Add an authenticator the backend has already verified.")
+            .ProducesError(StatusCodes.Status409Conflict);
         users.MapDelete("/authenticators/{userAuthenticatorId}", DeleteAuthenticator).WithSummary("Delete one of a user's authenticators.");
         return app;
     }
@@ -83,8 +84,10 @@ public static class UserEndpoints
         {
             return ApiError.Invalid($"verificationMethod: {request.VerificationMethod} is not enabled for this tenant.").ToResult();
         }
-        var authenticator = await service.EnrolVerifiedAsync(caller.Tenant, userId, request);
-        return TypedResults.Ok(new EnrolAuthenticatorResponse(AuthenticatorResponse.From(userId, authenticator)));
+        var enrolled = await service.EnrolVerifiedAsync(caller.Tenant, userId, request);
+        return enrolled.Value is { } authenticator
+            ? TypedResults.Ok(new EnrolAuthenticatorResponse(AuthenticatorResponse.From(userId, authenticator)))
+            : enrolled.Error!.ToResult();
     }
 
     public static async Task<Results<Ok<EmptyResponse>, ErrorResult>> DeleteAuthenticator(string userId, string userAuthenticatorId,

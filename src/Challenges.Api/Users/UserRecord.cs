@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Challenges.Api.Tenants;
 
 namespace Challenges.Api.Users;
@@ -19,10 +20,20 @@ public sealed record UserRecord
     /// <summary>How many lifecycle events were ever written for this user; orders them for the outbox queue.</summary>
     public long OutboxSequence { get; init; }
 
+    /// <summary>
+    /// How many times the user was deleted. An action records the generation it was tracked in, so a token tracked
+    /// before a deletion cannot enrol anything afterwards, even when its action outlived the deletion (see
+    /// <see cref="EnrolmentPolicy"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long Generation { get; init; }
+
     public static UserRecord Empty { get; } = new();
 
+    [JsonIgnore]
     public IEnumerable<AuthenticatorRecord> Verified => Authenticators.Where(a => a.IsVerified);
 
+    [JsonIgnore]
     public bool IsEnrolled => Verified.Any();
 
     public IReadOnlyList<string> EnrolledMethods(Tenant tenant) =>
@@ -33,6 +44,14 @@ public sealed record UserRecord
         var verified = Verified.Where(a => tenant.Allows(a.VerificationMethod)).ToList();
         return (verified.FirstOrDefault(a => a.IsDefault) ?? verified.FirstOrDefault())?.VerificationMethod;
     }
+
+    /// <summary>True when one of the user's verified authenticators has this phone number or email address.</summary>
+    public bool HasVerified(string destination) =>
+        Verified.Any(a => a.PhoneNumber == destination || string.Equals(a.Email, destination, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The user without the push credentials that have expired: an expired credential is a removed one.</summary>
+    public UserRecord WithoutExpired(DateTimeOffset now) =>
+        Authenticators.Any(a => a.IsExpiredAt(now)) ? this with { Authenticators = Authenticators.Where(a => !a.IsExpiredAt(now)).ToList() } : this;
 
     public AuthenticatorRecord? Find(string authenticatorId) =>
         Authenticators.FirstOrDefault(a => string.Equals(a.Id, authenticatorId, StringComparison.Ordinal));

@@ -29,7 +29,8 @@ public sealed class UserService(UserStore users, IStateStore store, TimeProvider
 
     /// <summary>
     /// Deletes the user's attributes, authenticators and actions. The document itself stays, empty but for the
-    /// <c>authenticator.deleted</c> events still to be delivered.
+    /// <c>authenticator.deleted</c> events still to be delivered and the next <see cref="UserRecord.Generation"/>, which
+    /// makes every token tracked before now unable to enrol (an action tracked while this ran may outlive it).
     /// </summary>
     public async Task DeleteAsync(Tenant tenant, string userId)
     {
@@ -38,7 +39,7 @@ public sealed class UserService(UserStore users, IStateStore store, TimeProvider
         await users.UpdateAsync(tenant.Id, userId, user =>
             {
                 removed = user.Authenticators;
-                return UserRecord.Empty with { Outbox = user.Outbox, OutboxSequence = user.OutboxSequence };
+                return UserRecord.Empty with { Outbox = user.Outbox, OutboxSequence = user.OutboxSequence, Generation = user.Generation + 1 };
             },
             _ => actions.Select(StoreKeys.ParseActionMember).OfType<(string ActionCode, string IdempotencyKey)>()
                 .Select(a => StateChange.Delete(StoreKeys.Action(tenant.Id, userId, a.ActionCode, a.IdempotencyKey)))
@@ -46,21 +47,29 @@ public sealed class UserService(UserStore users, IStateStore store, TimeProvider
         await RemoveDeviceKeysAsync(tenant, removed);
     }
 
-    /// <summary>Adds an authenticator the backend verified; the same method and destination again returns the existing one.</summary>
-    public async Task<AuthenticatorRecord> EnrolVerifiedAsync(Tenant tenant, string userId, EnrolAuthenticatorRequest request)
+    /// <summary>
+    /// Adds an authenticator the backend verified; the same method and destination again returns the existing one. A
+    /// new one must stay within the tenant's authenticator caps.
+    /// </summary>
+    public async Task<Outcome<AuthenticatorRecord>> EnrolVerifiedAsync(Tenant tenant, string userId, EnrolAuthenticatorRequest request)
     {
         var now = time.GetUtcNow();
         var method = request.VerificationMethod!;
         var phone = method == VerificationMethods.EmailOtp ? null : request.PhoneNumber;
         var email = method == VerificationMethods.EmailOtp ? request.Email : null;
         AuthenticatorRecord? result = null;
+        ApiError? refusal = null;
         await users.UpdateAsync(tenant.Id, userId, user =>
         {
             var existing = user.Authenticators.FirstOrDefault(a => a.VerificationMethod == method && a.PhoneNumber == phone &&
                 string.Equals(a.Email, email, StringComparison.OrdinalIgnoreCase));
-            var authenticator = existing is null
-                ? new AuthenticatorRecord { Id = Ids.New(), VerificationMethod = method, CreatedAt = now, PhoneNumber = phone, Email = email }
-                : existing;
+            refusal = existing is null ? EnrolmentPolicy.CheckCaps(tenant, user, method) : null;
+            if (refusal is not null)
+            {
+                return null;
+            }
+            var authenticator = existing
+                ?? new AuthenticatorRecord { Id = Ids.New(), VerificationMethod = method, CreatedAt = now, PhoneNumber = phone, Email = email };
             authenticator = authenticator with { VerifiedAt = authenticator.VerifiedAt ?? now, IsDefault = request.IsDefault ?? authenticator.IsDefault };
             result = authenticator;
             return WithAuthenticator(user, authenticator) with
@@ -69,7 +78,7 @@ public sealed class UserService(UserStore users, IStateStore store, TimeProvider
                 PhoneNumber = user.PhoneNumber ?? phone,
             };
         });
-        return result!;
+        return refusal is not null ? refusal : result!;
     }
 
     /// <summary>Replaces or adds <paramref name="authenticator"/>; a default authenticator clears the others' default.</summary>

@@ -6,7 +6,8 @@ using Challenges.Api.Tenants;
 namespace Challenges.Api.Users;
 
 /// <summary>
-/// Users as documents in the store; an absent document reads as <see cref="UserRecord.Empty"/>. Changes that add or
+/// Users as documents in the store; an absent document reads as <see cref="UserRecord.Empty"/>, and expired push
+/// credentials read as absent. Changes that add or
 /// remove verified authenticators carry their lifecycle events in the same atomic write, and the user is queued for
 /// the outbox worker before that write, so no event can be committed without being found.
 /// </summary>
@@ -15,8 +16,13 @@ public sealed class UserStore(IStateStore store, IWorkQueue queue, TenantRegistr
     public const int OutboxShards = 16;
     private const int MaxAttempts = 200;
 
-    public async Task<UserRecord> GetAsync(string tenantId, string userId) =>
-        (await store.ReadAsync<UserRecord>(StoreKeys.User(tenantId, userId)))?.Value ?? UserRecord.Empty;
+    public async Task<UserRecord> GetAsync(string tenantId, string userId) => Read(await store.GetAsync(StoreKeys.User(tenantId, userId)));
+
+    /// <summary>
+    /// A user document as stored (null: no document) as the server sees it: push credentials past their expiry are
+    /// left out. They leave the stored document, with an <c>authenticator.deleted</c> event, at its next write.
+    /// </summary>
+    public UserRecord Read(string? raw) => raw is null ? UserRecord.Empty : StoreJson.Read<UserRecord>(raw).WithoutExpired(time.GetUtcNow());
 
     /// <summary>
     /// Applies <paramref name="change"/> atomically (creating the user when absent); null from the change leaves it
@@ -31,16 +37,18 @@ public sealed class UserStore(IStateStore store, IWorkQueue queue, TenantRegistr
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var current = await store.ReadAsync<UserRecord>(key);
-            var before = current?.Value ?? UserRecord.Empty;
+            var now = time.GetUtcNow();
+            var stored = current?.Value ?? UserRecord.Empty;
+            var before = stored.WithoutExpired(now);
             var next = change(before);
             if (next is null)
             {
                 return before;
             }
-            var now = time.GetUtcNow();
             if (emitsEvents)
             {
-                next = LifecycleEvents.Append(before, next, userId, now);
+                // Against the stored document: credentials that expired and leave it with this write are reported deleted.
+                next = LifecycleEvents.Append(stored, next, userId, now);
                 if (next.OutboxSequence > before.OutboxSequence)
                 {
                     await queue.AddAsync(OutboxQueueOf(tenantId, userId), StoreKeys.OutboxMember(tenantId, userId), next.OutboxSequence, now);

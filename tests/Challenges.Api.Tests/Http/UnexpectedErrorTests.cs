@@ -20,6 +20,7 @@ public sealed class UnexpectedErrorTests(ApiFixture fixture)
         public Task<bool> CommitAsync(IReadOnlyList<StateChange> changes) => throw Boom();
         public Task<string?> ExchangeAsync(string key, string value, TimeSpan ttl) => throw Boom();
         public Task<long> IncrementAsync(string key, TimeSpan ttl) => throw Boom();
+        public Task DecrementAsync(string key) => throw Boom();
         public Task<IReadOnlyList<string>> IndexRangeAsync(string key, double minScore, int take) => throw Boom();
         public Task PingAsync() => throw Boom();
     }

@@ -29,6 +29,8 @@ public sealed class ChallengesFactory(string redisConfiguration, Uri webhookUrl,
         builder.UseEnvironment("Testing");
         var settings = TestTenants.Configuration(webhookUrl);
         settings["Redis:Configuration"] = redisConfiguration;
+        // The OpenAPI document is served outside Development only when enabled: the drift test reads it here.
+        settings["OpenApi:Enabled"] = "true";
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

@@ -175,6 +175,18 @@ public sealed class ServerProcess : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client with a client token.</summary>
+    public HttpClient BearerClient(string token)
+    {
+        var client = Client();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>A new device with a fresh P-256 key, speaking the mobile wire format to this process.</summary>
+    public Challenges.Device.DeviceClient NewDevice(string tenantId) =>
+        new(Client(), tenantId, Challenges.Device.DeviceClient.NewKey());
+
     public ValueTask DisposeAsync()
     {
         Kill();

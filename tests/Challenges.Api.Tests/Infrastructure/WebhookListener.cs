@@ -40,6 +40,10 @@ public sealed class WebhookListener : IAsyncDisposable
             _arrived.Release();
             var (status, text) = Respond(request);
             context.Response.StatusCode = status;
+            foreach (var (name, value) in ResponseHeaders(request))
+            {
+                context.Response.Headers[name] = value;
+            }
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(text);
         });
@@ -52,6 +56,9 @@ public sealed class WebhookListener : IAsyncDisposable
 
     /// <summary>How to answer each request; replace it in a test to make the receiver fail.</summary>
     public Func<ReceivedRequest, (int Status, string Body)> Respond { get; set; } = _ => (200, "{}");
+
+    /// <summary>Headers to answer with (e.g. a <c>Location</c> that points elsewhere).</summary>
+    public Func<ReceivedRequest, IEnumerable<KeyValuePair<string, string>>> ResponseHeaders { get; set; } = _ => [];
 
     public IReadOnlyList<ReceivedRequest> Received => [.. _received];
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Challenges.Api.Tests.Infrastructure;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Challenges.Api.Tests.Otp;
 
@@ -41,7 +40,7 @@ internal static class OtpKit
     /// The latest <paramref name="type"/> webhook sent to <paramref name="to"/>; delivery is synchronous, so it has arrived
     /// by the time the call that sent it has answered. Its signature is checked before it is trusted.
     /// </summary>
-    public static ReceivedRequest LastDelivery(WebhookListener listener, string type, string to, FakeTimeProvider clock)
+    public static ReceivedRequest LastDelivery(WebhookListener listener, string type, string to, TimeProvider clock)
     {
         var request = listener.Received.LastOrDefault(r => IsDelivery(r, type, to))
             ?? throw new Xunit.Sdk.XunitException($"No {type} webhook was received for {to}.");
@@ -49,7 +48,7 @@ internal static class OtpKit
         return request;
     }
 
-    public static string CodeSentTo(WebhookListener listener, string type, string to, FakeTimeProvider clock) =>
+    public static string CodeSentTo(WebhookListener listener, string type, string to, TimeProvider clock) =>
         Data(LastDelivery(listener, type, to, clock)).GetProperty("code").GetString()!;
 
     /// <summary>
@@ -73,6 +72,17 @@ internal static class OtpKit
             var expected = Convert.ToBase64String(hmac.ComputeHash(signed)).TrimEnd('=');
             Assert.Contains(expected, signatures);
         }
+    }
+
+    /// <summary>
+    /// Starts a passwordless SMS challenge to <paramref name="phone"/> with the Server API of a real server process
+    /// (real clock) and returns its id and the code its webhook delivered.
+    /// </summary>
+    public static async Task<(string ChallengeId, string Code)> PasswordlessSmsAsync(HttpClient server, WebhookListener webhooks, string phone,
+        string? idempotencyKey = null)
+    {
+        var started = await server.PostJson("/v1/challenge", new { verificationMethod = "SMS", action = "signIn", phoneNumber = phone, idempotencyKey }).Ok();
+        return (started.Str("challengeId"), CodeSentTo(webhooks, "sms.created", phone, TimeProvider.System));
     }
 
     /// <summary>Tracks an action for <paramref name="userId"/> and returns the client token.</summary>

@@ -295,15 +295,15 @@ public sealed class StepUpTests(ApiFixture fixture)
     }
 
     [Fact]
-    public async Task A_first_answer_that_was_a_conflict_is_replayed_too()
+    public async Task A_refused_start_stores_no_reference_so_its_retry_is_judged_afresh()
     {
         var userId = ApiFixture.NewUserId();
         using var user = fixture.BearerClient(await _push.TrackAsync(userId));
         await AssertConflict(Post(user, Biometric, null, "ref-early"), "CHANNEL_NOT_REGISTERED");
         await _push.EnrollAsync(userId);
 
-        await AssertConflict(Post(user, Biometric, null, "ref-early"), "CHANNEL_NOT_REGISTERED");
-        await StartAsync(user, reference: "ref-later");
+        var id = await StartAsync(user, reference: "ref-early");
+        Assert.Equal(id, await StartAsync(user, reference: "ref-early"));
     }
 
     [Fact]

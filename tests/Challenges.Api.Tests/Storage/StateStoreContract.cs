@@ -147,6 +147,18 @@ public abstract class StateStoreContract
     }
 
     [Fact]
+    public async Task Decrement_takes_back_a_count_and_never_creates_a_counter()
+    {
+        var key = $"r:{Tag()}";
+        await Store.DecrementAsync(key);
+        Assert.Null(await Store.GetAsync(key));
+        await Store.IncrementAsync(key, TimeSpan.FromMinutes(1));
+        await Store.IncrementAsync(key, TimeSpan.FromMinutes(1));
+        await Store.DecrementAsync(key);
+        Assert.Equal(2, await Store.IncrementAsync(key, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
     public async Task Index_ranges_by_score_and_trims_and_removes()
     {
         var key = $"i:{Tag()}";

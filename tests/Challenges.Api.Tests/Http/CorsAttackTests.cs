@@ -1,0 +1,76 @@
+using System.Net;
+using Challenges.Api.Tests.Infrastructure;
+using Challenges.Api.Tests.Reliability;
+
+namespace Challenges.Api.Tests.Http;
+
+/// <summary>
+/// CORS per tenant, against a real server process: a page on tenant B's origin must not read the answers to calls
+/// made with tenant A's credentials (tenant A allows https://app.example, tenant B https://b.example).
+/// </summary>
+public sealed class CorsAttackTests : ServerProcessTest
+{
+    private const string AOrigin = "https://app.example";
+    private const string BOrigin = "https://b.example";
+
+    protected override (string Key, string Value)[] Settings => [("Tenants:1:AllowedOrigins:0", BOrigin)];
+
+    private async Task<string> TokenAsync(string secretKey) =>
+        (await Server.Client(secretKey).PostJson($"/v1/users/{ApiFixture.NewUserId()}/actions/signIn", new { }).Ok()).Str("token");
+
+    private async Task<string?> AllowedOriginAsync(HttpMethod method, string path, string origin, string authorization, HttpStatusCode status)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Origin", origin);
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        using var response = await Server.Client().SendAsync(request);
+        Assert.Equal(status, response.StatusCode);
+        return response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null;
+    }
+
+    [Fact]
+    public async Task Tenant_bs_origin_is_not_granted_on_tenant_as_calls()
+    {
+        var a = "Bearer " + await TokenAsync(TestTenants.AKey);
+        var b = "Bearer " + await TokenAsync(TestTenants.BKey);
+        const string path = "/v1/client/user-authenticators";
+
+        Assert.Null(await AllowedOriginAsync(HttpMethod.Get, path, BOrigin, a, HttpStatusCode.OK));
+        Assert.Equal(AOrigin, await AllowedOriginAsync(HttpMethod.Get, path, AOrigin, a, HttpStatusCode.OK));
+        Assert.Null(await AllowedOriginAsync(HttpMethod.Get, path, AOrigin, b, HttpStatusCode.OK));
+        Assert.Equal(BOrigin, await AllowedOriginAsync(HttpMethod.Get, path, BOrigin, b, HttpStatusCode.OK));
+    }
+
+    [Fact]
+    public async Task Tenant_basic_calls_grant_only_that_tenants_origin()
+    {
+        var a = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(TestTenants.A + ":"));
+        Assert.Null(await AllowedOriginAsync(HttpMethod.Post, "/v1/client/challenge", BOrigin, a, HttpStatusCode.OK));
+        Assert.Equal(AOrigin, await AllowedOriginAsync(HttpMethod.Post, "/v1/client/challenge", AOrigin, a, HttpStatusCode.OK));
+    }
+
+    [Fact]
+    public async Task A_refused_call_is_readable_only_by_the_tenant_it_names()
+    {
+        // The web SDK reads a 401's code (expired_token) cross-origin, so a refusal keeps the named tenant's origin only.
+        var parts = (await TokenAsync(TestTenants.AKey)).Split('.');
+        var forged = $"Bearer {parts[0]}.{parts[1]}.{new string(parts[2].Reverse().ToArray())}";
+        Assert.Equal(AOrigin, await AllowedOriginAsync(HttpMethod.Get, "/v1/client/user-authenticators", AOrigin, forged, HttpStatusCode.Unauthorized));
+        Assert.Null(await AllowedOriginAsync(HttpMethod.Get, "/v1/client/user-authenticators", BOrigin, forged, HttpStatusCode.Unauthorized));
+        Assert.Null(await AllowedOriginAsync(HttpMethod.Get, "/v1/client/user-authenticators", AOrigin, "Bearer garbage", HttpStatusCode.Unauthorized));
+    }
+
+    [Fact]
+    public async Task A_preflight_is_answered_for_configured_origins_only()
+    {
+        foreach (var (origin, allowed) in new[] { (AOrigin, true), (BOrigin, true), ("https://evil.example", false) })
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/client/challenge/sms");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+            using var response = await Server.Client().SendAsync(preflight);
+            Assert.Equal(allowed, response.Headers.Contains("Access-Control-Allow-Origin"));
+        }
+    }
+}
