@@ -1,4 +1,5 @@
 using System.Net;
+using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tests.Infrastructure;
 using Challenges.Api.Tests.Reliability;
@@ -65,7 +66,7 @@ public sealed class StartupAttackTests
     [Fact]
     public async Task The_hosted_page_link_ignores_a_forged_host_header()
     {
-        await using var server = await ServerProcess.StartAsync(ProcessSettings.For("", new Uri("http://127.0.0.1:1/")));
+        await using var server = await ServerProcess.StartAsync(ProcessSettings.For(RedisOptions.Memory, new Uri("http://127.0.0.1:1/")));
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/users/{ApiFixture.NewUserId()}/actions/signIn");
         request.Headers.Host = "evil.example";
         request.Content = new StringContent("{}");
@@ -77,14 +78,14 @@ public sealed class StartupAttackTests
     [Fact]
     public async Task Production_serves_no_openapi_document_or_swagger_ui_unless_enabled()
     {
-        await using (var closed = await ServerProcess.StartAsync(ProcessSettings.For("", new Uri("http://127.0.0.1:1/"))))
+        await using (var closed = await ServerProcess.StartAsync(ProcessSettings.For(RedisOptions.Memory, new Uri("http://127.0.0.1:1/"))))
         {
             foreach (var path in new[] { "/swagger/v1/swagger.json", "/swagger/index.html", "/swagger" })
             {
                 await closed.Client().GetAsync(path).Error(HttpStatusCode.NotFound, "not_found");
             }
         }
-        await using var open = await ServerProcess.StartAsync(ProcessSettings.For("", new Uri("http://127.0.0.1:1/"), ("OpenApi:Enabled", "true")));
+        await using var open = await ServerProcess.StartAsync(ProcessSettings.For(RedisOptions.Memory, new Uri("http://127.0.0.1:1/"), ("OpenApi:Enabled", "true")));
         Assert.Contains("\"openapi\"", await open.Client().GetStringAsync("/swagger/v1/swagger.json"), StringComparison.Ordinal);
     }
 }
