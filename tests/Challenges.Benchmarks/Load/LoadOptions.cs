@@ -18,6 +18,13 @@ internal sealed record LoadOptions
                                      baseline: GET /health/live
           --webhook-port 5091        loopback port of the generator's webhook receiver (the tenant's WebhookUrl)
           --half-rate                then run each scenario at half its measured rate and report p99
+          --wrk PATH                 measure each hot endpoint with wrk (e.g. --wrk wrk), beside /health/live, and check
+                                     the generator's own /health/live rate against wrk's; needs --webhook-port
+          --wrk-threads 1 --wrk-connections 64
+                                     wrk's flags, the same for every endpoint and the bare server
+          --wrk-duration 10s         per endpoint (an endpoint that spends prepared state may finish sooner)
+          --wrk-users 100            users per kind (SMS, push) whose requests the endpoint stages cycle through
+          --ladder                   with --wrk: also measure /health/live from bare Kestrel up through the server's pipeline
           --probe 3                  lifecycles per scenario under Redis MONITOR (commands per endpoint); 0 skips
           --pending 100000           pending challenges for the Redis memory measurement; 0 skips
           --pending-via otp          otp (POST /v1/challenge, one request each) or push (track + start push)
@@ -46,6 +53,12 @@ internal sealed record LoadOptions
     public int? ServerPid { get; init; }
     public string ReportPath { get; init; } = "report.md";
     public string? Note { get; init; }
+    public string? Wrk { get; init; }
+    public int WrkThreads { get; init; } = 1;
+    public int WrkConnections { get; init; } = 64;
+    public TimeSpan WrkDuration { get; init; } = TimeSpan.FromSeconds(10);
+    public int WrkUsers { get; init; } = 100;
+    public bool Ladder { get; init; }
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
@@ -58,7 +71,7 @@ internal sealed record LoadOptions
             {
                 throw new ArgumentException($"Unexpected argument '{name}'.\n{Usage}");
             }
-            if (name == "--half-rate")
+            if (name is "--half-rate" or "--ladder")
             {
                 flags.Add(name);
             }
@@ -96,6 +109,12 @@ internal sealed record LoadOptions
             ServerPid = values.TryGetValue("--server-pid", out var p) ? int.Parse(p, CultureInfo.InvariantCulture) : null,
             ReportPath = values.GetValueOrDefault("--report") ?? "report.md",
             Note = values.GetValueOrDefault("--note"),
+            Wrk = values.GetValueOrDefault("--wrk"),
+            WrkThreads = Int("--wrk-threads", 1),
+            WrkConnections = Int("--wrk-connections", 64),
+            WrkDuration = values.TryGetValue("--wrk-duration", out var wd) ? ParseDuration(wd) : TimeSpan.FromSeconds(10),
+            WrkUsers = Int("--wrk-users", 100),
+            Ladder = flags.Contains("--ladder"),
         };
     }
 

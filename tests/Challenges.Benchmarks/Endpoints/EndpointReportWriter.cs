@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using Challenges.Benchmarks.Load;
+
+namespace Challenges.Benchmarks.Endpoints;
+
+/// <summary>The report's wrk sections: endpoint rates beside /health/live, the generator check and the pipeline ladder.</summary>
+internal static class EndpointReportWriter
+{
+    /// <summary>Every hot endpoint should reach this share of /health/live's rate.</summary>
+    public const double Budget = 0.4;
+
+    public static void Write(StringBuilder md, LoadReport report)
+    {
+        ArgumentNullException.ThrowIfNull(md);
+        ArgumentNullException.ThrowIfNull(report);
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        var o = report.Options;
+
+        md.AppendLine();
+        Line($"## Endpoint throughput (wrk)");
+        md.AppendLine();
+        if (report.Endpoints is not { Count: > 0 } stages)
+        {
+            Line($"Not measured: {report.EndpointsSkipped ?? "run with `--wrk wrk` (run.sh does when wrk is installed: `apt-get install -y wrk`)"}.");
+        }
+        else
+        {
+            var baseline = stages.FirstOrDefault(s => s.Name == EndpointNames.Baseline)?.RequestsPerSecond ?? 0;
+            Line($"{report.EndpointRunner}, {o.WrkDuration.TotalSeconds:0.#} s per endpoint, {o.WrkUsers} SMS and {o.WrkUsers} push users. Each endpoint runs alone, its requests prepared by the stages before it (tokens from track, codes from the SMS webhooks, challenges signed ahead by the devices' keys, access tokens from verify and poll); read-only endpoints repeat theirs, the others spend each prepared request once and may finish sooner. A request counts when it answers 200 with the expected body; `× live` = the endpoint's requests/s ÷ wrk's `/health/live` in this run; the budget is {Budget:0.0}×. `Redis` = commands the server sent per request, from the MONITOR probe below. Times in ms.");
+            md.AppendLine();
+            Line($"| endpoint | req/s | × live | ≥ {Budget:0.0}× | ok | not ok | seconds | mean | p50 | p90 | p99 | max | Redis |");
+            Line($"|---|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var s in stages)
+            {
+                var ratio = baseline > 0 ? s.RequestsPerSecond / baseline : 0;
+                var l = s.Latency;
+                var redis = report.RoundTrips?.FirstOrDefault(r => r.Endpoint == s.Name) is { } r ? r.ServerPerRequest.ToString("0.##", CultureInfo.InvariantCulture) : "";
+                Line($"| `{s.Name}` | {s.RequestsPerSecond:0} | {ratio:0.00} | {(s.Name == EndpointNames.Baseline ? "" : ratio >= Budget ? "yes" : "**no**")} | {s.Ok} | {s.Bad} | {s.Seconds:0.0} | {Ms(l?.MeanUs)} | {Ms(l?.P50Us)} | {Ms(l?.P90Us)} | {Ms(l?.P99Us)} | {Ms(l?.MaxUs)} | {redis} |");
+            }
+            var bad = stages.Where(s => s.FirstBad is not null).ToList();
+            if (bad.Count > 0)
+            {
+                md.AppendLine();
+                Line($"First answer not counted, per endpoint:");
+                md.AppendLine();
+                foreach (var s in bad)
+                {
+                    Line($"- `{s.Name}`: {s.FirstBad}");
+                }
+            }
+            WriteCheck(md, report, baseline);
+        }
+        WriteLadder(md, report);
+    }
+
+    private static void WriteCheck(StringBuilder md, LoadReport report, double wrkRate)
+    {
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        md.AppendLine();
+        Line($"## Generator check");
+        md.AppendLine();
+        if (report.GeneratorCheck is not { } check || wrkRate <= 0)
+        {
+            Line($"Not measured.");
+            return;
+        }
+        var rate = check.TotalRequests / Math.Max(check.Elapsed.TotalSeconds, 1e-9);
+        var share = rate / wrkRate;
+        Line($"`GET /health/live` in this run: wrk {wrkRate:0} req/s with {report.Options.WrkConnections} connections; the .NET generator alone {rate:0} req/s with as many virtual users ({share:0%} of wrk).");
+        md.AppendLine();
+        Line($"{(share >= 0.8
+            ? "The generator keeps up with wrk: its sections below measure the server."
+            : "The generator is the bottleneck: its sections below (lifecycles, latencies under load, half-rate p99) are bounded by the generator's own cost and share the CPUs with the server; the wrk table above is the server's throughput.")}");
+    }
+
+    private static void WriteLadder(StringBuilder md, LoadReport report)
+    {
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        md.AppendLine();
+        Line($"## From bare Kestrel to /health/live");
+        md.AppendLine();
+        if (report.Ladder is not { Count: > 0 } ladder)
+        {
+            Line($"Not measured (run with `--wrk wrk --ladder`).");
+            return;
+        }
+        Line($"`GET /health/live` with the same wrk flags on this program's `bare` command, one process per stage, each stage adding one layer of the server's pipeline to the one before; the last row is the server itself (the first row of the table above). `µs` = 1 s ÷ req/s: the machine's time per request, wrk's share included; `added` = its growth over the row before.");
+        md.AppendLine();
+        Line($"| stage | adds | req/s | × raw | µs | added µs |");
+        Line($"|---|---|---:|---:|---:|---:|");
+        var rows = ladder.Select(s => (s.Stage, s.Adds, Rate: s.Result.RequestsPerSecond)).ToList();
+        if (report.Endpoints?.FirstOrDefault(s => s.Name == EndpointNames.Baseline) is { } server)
+        {
+            rows.Add(("server", "the whole server: every feature's routes, the store, background workers", server.RequestsPerSecond));
+        }
+        var raw = rows[0].Rate;
+        double? previous = null;
+        foreach (var (stage, adds, rate) in rows)
+        {
+            var micros = rate > 0 ? 1e6 / rate : 0;
+            Line($"| {stage} | {adds} | {rate:0} | {(raw > 0 ? rate / raw : 0):0.00} | {micros:0.0} | {(previous is { } p ? (micros - p).ToString("+0.0;-0.0", CultureInfo.InvariantCulture) : "")} |");
+            previous = micros;
+        }
+    }
+
+    private static string Ms(double? micros) => micros is { } m ? (m / 1000).ToString("0.00", CultureInfo.InvariantCulture) : "";
+}
