@@ -8,6 +8,7 @@
 #   tests/Challenges.Benchmarks/run.sh                       # defaults below
 #   DURATION=60s CONCURRENCY=128 PENDING=1000000 tests/Challenges.Benchmarks/run.sh --note "quiet machine"
 #   WRK_DURATION=3s DURATION=3s PENDING=1000 LADDER=0 tests/Challenges.Benchmarks/run.sh   # a short check of the tooling
+#   PROFILE=1 REPORT=/tmp/profiled.md tests/Challenges.Benchmarks/run.sh  # also perf-record each endpoint stage: profile.md
 #
 # Extra arguments go to the generator (see `dotnet run --project tests/Challenges.Benchmarks -- load` for all).
 set -euo pipefail
@@ -15,7 +16,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 DURATION="${DURATION:-20s}"
-WARMUP="${WARMUP:-3s}"
+PROFILE="${PROFILE:-0}"
+# Long enough for tiered compilation to settle before the measured phases (longer still when profiling).
+WARMUP="${WARMUP:-$([ "$PROFILE" = 1 ] && echo 60s || echo 10s)}"
 CONCURRENCY="${CONCURRENCY:-64}"
 MIX="${MIX:-otp,push,server,baseline}"
 PENDING="${PENDING:-100000}"
@@ -26,6 +29,7 @@ WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
 WRK_DURATION="${WRK_DURATION:-10s}"
 WRK_USERS="${WRK_USERS:-100}"
 LADDER="${LADDER:-1}"
+PROFILE_REPORT="${PROFILE_REPORT:-$here/profile.md}"
 
 command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install -y redis-server" >&2; exit 1; }
 wrk_args=()
@@ -34,6 +38,13 @@ if command -v wrk >/dev/null; then
   if [ "$LADDER" = 1 ]; then wrk_args+=(--ladder); fi
 else
   echo "wrk is not installed (apt-get install -y wrk): the report will have no per-endpoint throughput." >&2
+fi
+profile_env=()
+if [ "$PROFILE" = 1 ]; then
+  command -v perf >/dev/null || { echo "PROFILE=1 needs perf: apt-get install -y linux-perf" >&2; exit 1; }
+  # perf names JIT-compiled methods from /tmp/perf-<pid>.map, which it can only match without W^X double mapping.
+  profile_env=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+  wrk_args+=(--profile "$PROFILE_REPORT")
 fi
 
 free_port() {
@@ -105,7 +116,7 @@ config=(ASPNETCORE_ENVIRONMENT=Production
     Tenants__0__WebhookUrl="http://127.0.0.1:$HOOK_PORT/webhook"
     Tenants__0__Delivery__Sms=Webhook
     $(limits 0))
-env "${config[@]}" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
+env "${config[@]}" "${profile_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
     dotnet "$root/src/Challenges.Api/bin/Release/net10.0/Challenges.Api.dll" >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_for "the server" "$server_pid" curl -fsS "http://127.0.0.1:$API_PORT/health/ready"

@@ -9,7 +9,8 @@ namespace Challenges.Benchmarks.Endpoints;
 /// verify, the push starts' webhooks the challenges the devices sign, the verifies and polls the access tokens to
 /// validate. Read-only endpoints repeat their requests; the others spend each prepared request once.
 /// </summary>
-internal sealed class EndpointChain(LoadContext context, IStageRunner runner, ChainWebhooks webhooks, TextWriter log)
+internal sealed class EndpointChain(LoadContext context, IStageRunner runner, ChainWebhooks webhooks, TextWriter log,
+    int? serverPid = null, Func<string, Task<IAsyncDisposable>>? observe = null)
 {
     private const string SmsAction = "benchWrkSms";
     private const string PushAction = "benchWrkPush";
@@ -30,10 +31,15 @@ internal sealed class EndpointChain(LoadContext context, IStageRunner runner, Ch
         async Task<StageResult> RunAsync(EndpointStage stage)
         {
             await log.WriteLineAsync($"  {stage.Name}: {stage.Requests.Count} prepared requests ({(stage.Cycle ? "repeated" : "each once")})...");
-            var result = await runner.RunAsync(stage, duration, cancel);
+            StageResult result;
+            // E.g. a profiler recording the server while this stage, and only this stage, runs.
+            await using (observe is null ? null : await observe(stage.Name))
+            {
+                result = await ProcessCpu.MeasureAsync(serverPid, () => runner.RunAsync(stage, duration, cancel));
+            }
             results.Add(result);
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"    {result.RequestsPerSecond:0} req/s: {result.Ok} ok, {result.Bad} not ok in {result.Seconds:0.0} s{(result.FirstBad is null ? "" : $"; first not ok: {result.FirstBad}")}"));
+                $"    {result.RequestsPerSecond:0} req/s, {result.CpuMicrosPerRequest:0} µs server CPU per request: {result.Ok} ok, {result.Bad} not ok in {result.Seconds:0.0} s{(result.FirstBad is null ? "" : $"; first not ok: {result.FirstBad}")}"));
             return result;
         }
 

@@ -27,16 +27,23 @@ internal static class EndpointReportWriter
         }
         else
         {
-            Line($"{report.EndpointRunner}, {o.WrkDuration.TotalSeconds:0.#} s per endpoint, {o.WrkUsers} SMS and {o.WrkUsers} push users. Each endpoint runs alone, its requests prepared by the stages before it (tokens from track, codes from the SMS webhooks, challenges signed ahead by the devices' keys, access tokens from verify and poll); read-only endpoints repeat theirs, the others spend each prepared request once and may finish sooner. A request counts when it answers 200 with the expected body; `× live` = the endpoint's requests/s ÷ wrk's `/health/live` in this run; the budget is {Budget:0.0}×. `Redis` = commands the server sent per request, from the MONITOR probe below. Times in ms.");
+            Line($"{report.EndpointRunner}, {o.WrkDuration.TotalSeconds:0.#} s per endpoint, {o.WrkUsers} SMS and {o.WrkUsers} push users. Each endpoint runs alone, its requests prepared by the stages before it (tokens from track, codes from the SMS webhooks, challenges signed ahead by the devices' keys, access tokens from verify and poll); read-only endpoints repeat theirs, the others spend each prepared request once and may finish sooner. A request counts when it answers 200 with the expected body; `× live` = the endpoint's requests/s ÷ wrk's `/health/live` in this run; the budget is {Budget:0.0}×. `CPU µs` = the server process's CPU time (all its threads) per counted request, and `CPU × live` = /health/live's CPU µs ÷ the endpoint's: the same ratio measured as cost, far less disturbed by other work on the machine than requests/s. `Redis` = commands the server sent per request, from the MONITOR probe below. Times in ms.");
+            if (report.ProfiledTo is not null)
+            {
+                md.AppendLine();
+                Line($"**Profiled run**: perf sampled the server during every stage (see {Path.GetFileName(report.ProfiledTo)}), which lowers these rates.");
+            }
             md.AppendLine();
-            Line($"| endpoint | req/s | × live | ≥ {Budget:0.0}× | ok | not ok | seconds | mean | p50 | p90 | p99 | max | Redis |");
-            Line($"|---|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            var baselineCpu = stages.FirstOrDefault(s => s.Name == EndpointNames.Baseline)?.CpuMicrosPerRequest;
+            Line($"| endpoint | req/s | × live | ≥ {Budget:0.0}× | CPU µs | CPU × live | ok | not ok | seconds | mean | p50 | p90 | p99 | max | Redis |");
+            Line($"|---|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var s in stages)
             {
                 var ratio = baseline > 0 ? s.RequestsPerSecond / baseline : 0;
+                var cpuRatio = baselineCpu is { } b && s.CpuMicrosPerRequest is { } c && c > 0 ? (b / c).ToString("0.00", CultureInfo.InvariantCulture) : "";
                 var l = s.Latency;
                 var redis = report.RoundTrips?.FirstOrDefault(r => r.Endpoint == s.Name) is { } r ? r.ServerPerRequest.ToString("0.##", CultureInfo.InvariantCulture) : "";
-                Line($"| `{s.Name}` | {s.RequestsPerSecond:0} | {ratio:0.00} | {(s.Name == EndpointNames.Baseline ? "" : ratio >= Budget ? "yes" : "**no**")} | {s.Ok} | {s.Bad} | {s.Seconds:0.0} | {Ms(l?.MeanUs)} | {Ms(l?.P50Us)} | {Ms(l?.P90Us)} | {Ms(l?.P99Us)} | {Ms(l?.MaxUs)} | {redis} |");
+                Line($"| `{s.Name}` | {s.RequestsPerSecond:0} | {ratio:0.00} | {(s.Name == EndpointNames.Baseline ? "" : ratio >= Budget ? "yes" : "**no**")} | {s.CpuMicrosPerRequest:0} | {cpuRatio} | {s.Ok} | {s.Bad} | {s.Seconds:0.0} | {Ms(l?.MeanUs)} | {Ms(l?.P50Us)} | {Ms(l?.P90Us)} | {Ms(l?.P99Us)} | {Ms(l?.MaxUs)} | {redis} |");
             }
             var bad = stages.Where(s => s.FirstBad is not null).ToList();
             if (bad.Count > 0)
@@ -85,22 +92,23 @@ internal static class EndpointReportWriter
             Line($"Not measured (run with `--wrk wrk --ladder`).");
             return;
         }
-        Line($"`GET /health/live` with the same wrk flags on this program's `bare` command, one process per stage, each stage adding one layer of the server's pipeline to the one before; the last row is the server itself (the first row of the table above). `µs` = 1 s ÷ req/s: the machine's time per request, wrk's share included; `added` = its growth over the row before.");
+        Line($"`GET /health/live` with the same wrk flags on this program's `bare` command, one process per stage, each stage adding one layer of the server's pipeline to the one before; the last row is the server itself (the first row of the table above). `CPU µs` = the serving process's CPU time per request (wrk's not included); `added` = its growth over the row before: what that layer costs per request.");
         md.AppendLine();
-        Line($"| stage | adds | req/s | × raw | µs | added µs |");
+        Line($"| stage | adds | req/s | × raw | CPU µs | added CPU µs |");
         Line($"|---|---|---:|---:|---:|---:|");
-        var rows = ladder.Select(s => (s.Stage, s.Adds, Rate: s.Result.RequestsPerSecond)).ToList();
+        var rows = ladder.Select(s => (s.Stage, s.Adds, s.Result)).ToList();
         if (report.Endpoints?.FirstOrDefault(s => s.Name == EndpointNames.Baseline) is { } server)
         {
-            rows.Add(("server", "the whole server: every feature's routes, the store, background workers", server.RequestsPerSecond));
+            rows.Add(("server", "the whole server: every feature's routes, the store, background workers", server));
         }
-        var raw = rows[0].Rate;
+        var raw = rows[0].Result.RequestsPerSecond;
         double? previous = null;
-        foreach (var (stage, adds, rate) in rows)
+        foreach (var (stage, adds, result) in rows)
         {
-            var micros = rate > 0 ? 1e6 / rate : 0;
-            Line($"| {stage} | {adds} | {rate:0} | {(raw > 0 ? rate / raw : 0):0.00} | {micros:0.0} | {(previous is { } p ? (micros - p).ToString("+0.0;-0.0", CultureInfo.InvariantCulture) : "")} |");
-            previous = micros;
+            var cpu = result.CpuMicrosPerRequest;
+            var added = previous is { } p && cpu is { } c ? (c - p).ToString("+0.0;-0.0", CultureInfo.InvariantCulture) : "";
+            Line($"| {stage} | {adds} | {result.RequestsPerSecond:0} | {(raw > 0 ? result.RequestsPerSecond / raw : 0):0.00} | {cpu:0.0} | {added} |");
+            previous = cpu;
         }
     }
 

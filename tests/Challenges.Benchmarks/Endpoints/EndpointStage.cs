@@ -31,6 +31,12 @@ internal sealed record StageResult(string Name, long Ok, long Bad, double Second
     Func<int, bool> Sent, string? FirstBad)
 {
     public double RequestsPerSecond => Seconds > 0 ? Ok / Seconds : 0;
+
+    /// <summary>CPU the server used while the stage ran, when its process is known.</summary>
+    public double? ServerCpuSeconds { get; init; }
+
+    /// <summary>The server's CPU per counted request, in microseconds.</summary>
+    public double? CpuMicrosPerRequest => ServerCpuSeconds is { } cpu && Ok > 0 ? cpu * 1e6 / Ok : null;
 }
 
 /// <summary>wrk's latency summary of a stage, in microseconds.</summary>

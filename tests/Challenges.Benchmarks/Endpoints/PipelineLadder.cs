@@ -30,8 +30,8 @@ internal static class PipelineLadder
                 var runner = new WrkRunner(wrk, url, workDirectory);
                 var stage = new EndpointStage($"bare {name}: {EndpointNames.Baseline}", [BenchRequest.Get("/health/live")], Cycle: true, "\"Healthy\"");
                 await runner.RunAsync(stage, WarmUp, cancel);
-                var result = await runner.RunAsync(stage, duration, cancel);
-                await log.WriteLineAsync($"  bare {name}: {result.RequestsPerSecond:0} req/s");
+                var result = await ProcessCpu.MeasureAsync(child.Id, () => runner.RunAsync(stage, duration, cancel));
+                await log.WriteLineAsync($"  bare {name}: {result.RequestsPerSecond:0} req/s, {result.CpuMicrosPerRequest:0} µs CPU per request");
                 steps.Add(new LadderStep(name, adds, result));
             }
             finally

@@ -1,4 +1,5 @@
 using Challenges.Benchmarks.Endpoints;
+using Challenges.Benchmarks.Profile;
 
 namespace Challenges.Benchmarks.Load;
 
@@ -156,8 +157,19 @@ internal static class LoadCommand
         try
         {
             await log.WriteLineAsync($"Measuring each endpoint with {wrk.Describe()}...");
-            var chain = new EndpointChain(context, new WrkRunner(wrk, options.Url, work.FullName), context.Webhooks.Chain, log);
+            var pid = report.Memory?.Pid;
+            var profiler = options.Profile is not null && pid is { } server
+                ? new PerfProfiler(server, Directory.CreateDirectory(Path.ChangeExtension(options.Profile, null) + "-perf").FullName)
+                : null;
+            var chain = new EndpointChain(context, new WrkRunner(wrk, options.Url, work.FullName), context.Webhooks.Chain, log,
+                pid, profiler is null ? null : profiler.StartAsync);
             report.Endpoints = await chain.RunAsync(options.WrkUsers, options.WrkDuration, cancel);
+            if (profiler is not null)
+            {
+                await File.WriteAllTextAsync(options.Profile!, profiler.Write(), cancel);
+                report.ProfiledTo = options.Profile;
+                await log.WriteLineAsync($"Profile written to {Path.GetFullPath(options.Profile!)}");
+            }
             if (options.Ladder)
             {
                 await log.WriteLineAsync("Measuring /health/live from bare Kestrel up through the server's pipeline...");
@@ -227,4 +239,5 @@ internal sealed class LoadReport(LoadOptions options)
     public IReadOnlyList<StageResult>? Endpoints { get; set; }
     public Recorder? GeneratorCheck { get; set; }
     public IReadOnlyList<LadderStep>? Ladder { get; set; }
+    public string? ProfiledTo { get; set; }
 }

@@ -25,6 +25,8 @@ internal sealed record LoadOptions
           --wrk-duration 10s         per endpoint (an endpoint that spends prepared state may finish sooner)
           --wrk-users 100            users per kind (SMS, push) whose requests the endpoint stages cycle through
           --ladder                   with --wrk: also measure /health/live from bare Kestrel up through the server's pipeline
+          --profile PATH             with --wrk: record the server with perf during each endpoint stage and write where its
+                                     time goes to PATH (the server needs DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
           --probe 3                  lifecycles per scenario under Redis MONITOR (commands per endpoint); 0 skips
           --pending 100000           pending challenges for the Redis memory measurement; 0 skips
           --pending-via otp          otp (POST /v1/challenge, one request each) or push (track + start push)
@@ -59,6 +61,7 @@ internal sealed record LoadOptions
     public TimeSpan WrkDuration { get; init; } = TimeSpan.FromSeconds(10);
     public int WrkUsers { get; init; } = 100;
     public bool Ladder { get; init; }
+    public string? Profile { get; init; }
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
@@ -115,6 +118,7 @@ internal sealed record LoadOptions
             WrkDuration = values.TryGetValue("--wrk-duration", out var wd) ? ParseDuration(wd) : TimeSpan.FromSeconds(10),
             WrkUsers = Int("--wrk-users", 100),
             Ladder = flags.Contains("--ladder"),
+            Profile = values.GetValueOrDefault("--profile"),
         };
     }
 
