@@ -9,6 +9,7 @@
 #   DURATION=60s CONCURRENCY=128 PENDING=1000000 tests/Challenges.Benchmarks/run.sh --note "quiet machine"
 #   WRK_DURATION=3s DURATION=3s PENDING=1000 LADDER=0 tests/Challenges.Benchmarks/run.sh   # a short check of the tooling
 #   PROFILE=1 REPORT=/tmp/profiled.md tests/Challenges.Benchmarks/run.sh  # also perf-record each endpoint stage: profile.md
+#   SERVER_ENV="DOTNET_gcServer=0" REPORT=/tmp/b.md tests/Challenges.Benchmarks/run.sh     # A/B a runtime or config setting
 #
 # Extra arguments go to the generator (see `dotnet run --project tests/Challenges.Benchmarks -- load` for all).
 set -euo pipefail
@@ -29,17 +30,21 @@ WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
 WRK_DURATION="${WRK_DURATION:-10s}"
 WRK_USERS="${WRK_USERS:-100}"
 LADDER="${LADDER:-1}"
+LADDER_ROUNDS="${LADDER_ROUNDS:-3}"
+LADDER_DURATION="${LADDER_DURATION:-5s}"
 PROFILE_REPORT="${PROFILE_REPORT:-$here/profile.md}"
 
 command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install -y redis-server" >&2; exit 1; }
 wrk_args=()
 if command -v wrk >/dev/null; then
   wrk_args=(--wrk wrk --wrk-threads "$WRK_THREADS" --wrk-connections "$WRK_CONNECTIONS" --wrk-duration "$WRK_DURATION" --wrk-users "$WRK_USERS")
-  if [ "$LADDER" = 1 ]; then wrk_args+=(--ladder); fi
+  if [ "$LADDER" = 1 ]; then wrk_args+=(--ladder --ladder-rounds "$LADDER_ROUNDS" --ladder-duration "$LADDER_DURATION"); fi
 else
   echo "wrk is not installed (apt-get install -y wrk): the report will have no per-endpoint throughput." >&2
 fi
 profile_env=()
+# shellcheck disable=SC2206
+server_env=(${SERVER_ENV:-})
 if [ "$PROFILE" = 1 ]; then
   command -v perf >/dev/null || { echo "PROFILE=1 needs perf: apt-get install -y linux-perf" >&2; exit 1; }
   # perf names JIT-compiled methods from /tmp/perf-<pid>.map, which it can only match without W^X double mapping.
@@ -116,7 +121,7 @@ config=(ASPNETCORE_ENVIRONMENT=Production
     Tenants__0__WebhookUrl="http://127.0.0.1:$HOOK_PORT/webhook"
     Tenants__0__Delivery__Sms=Webhook
     $(limits 0))
-env "${config[@]}" "${profile_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
+env "${config[@]}" "${profile_env[@]}" "${server_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
     dotnet "$root/src/Challenges.Api/bin/Release/net10.0/Challenges.Api.dll" >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_for "the server" "$server_pid" curl -fsS "http://127.0.0.1:$API_PORT/health/ready"

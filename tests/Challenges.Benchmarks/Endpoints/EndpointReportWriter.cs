@@ -81,7 +81,7 @@ internal static class EndpointReportWriter
             : "The generator is the bottleneck: its sections below (lifecycles, latencies under load, half-rate p99) are bounded by the generator's own cost and share the CPUs with the server; the wrk table above is the server's throughput.")}");
     }
 
-    private static void WriteLadder(StringBuilder md, LoadReport report)
+    public static void WriteLadder(StringBuilder md, LoadReport report)
     {
         void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
         md.AppendLine();
@@ -92,15 +92,11 @@ internal static class EndpointReportWriter
             Line($"Not measured (run with `--wrk wrk --ladder`).");
             return;
         }
-        Line($"`GET /health/live` with the same wrk flags on this program's `bare` command, one process per stage, each stage adding one layer of the server's pipeline to the one before; the last row is the server itself (the first row of the table above). `CPU µs` = the serving process's CPU time per request (wrk's not included); `added` = its growth over the row before: what that layer costs per request.");
+        Line($"`GET /health/live` with the same wrk flags on this program's `bare` command, one process per stage, each stage adding one layer of the server's pipeline to the one before; the last row is the server itself. All run side by side and are measured in turn, {report.Options.LadderRounds} rounds of {report.Options.LadderDuration.TotalSeconds:0.#} s in a shifting order; the figures are medians. `CPU µs` = the serving process's CPU time per request (wrk's not included); `added` = its growth over the row before: what that layer costs per request.");
         md.AppendLine();
         Line($"| stage | adds | req/s | × raw | CPU µs | added CPU µs |");
         Line($"|---|---|---:|---:|---:|---:|");
         var rows = ladder.Select(s => (s.Stage, s.Adds, s.Result)).ToList();
-        if (report.Endpoints?.FirstOrDefault(s => s.Name == EndpointNames.Baseline) is { } server)
-        {
-            rows.Add(("server", "the whole server: every feature's routes, the store, background workers", server));
-        }
         var raw = rows[0].Result.RequestsPerSecond;
         double? previous = null;
         foreach (var (stage, adds, result) in rows)

@@ -173,7 +173,8 @@ internal static class LoadCommand
             if (options.Ladder)
             {
                 await log.WriteLineAsync("Measuring /health/live from bare Kestrel up through the server's pipeline...");
-                report.Ladder = await PipelineLadder.RunAsync(wrk, options.WrkDuration, work.FullName, log, cancel);
+                report.Ladder = await PipelineLadder.RunAsync(wrk, options.LadderDuration, options.LadderRounds, work.FullName,
+                    (options.Url, pid), log, cancel);
             }
         }
         finally

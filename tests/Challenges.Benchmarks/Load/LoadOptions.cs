@@ -25,6 +25,8 @@ internal sealed record LoadOptions
           --wrk-duration 10s         per endpoint (an endpoint that spends prepared state may finish sooner)
           --wrk-users 100            users per kind (SMS, push) whose requests the endpoint stages cycle through
           --ladder                   with --wrk: also measure /health/live from bare Kestrel up through the server's pipeline
+          --ladder-rounds 3 --ladder-duration 5s
+                                     rounds over all the ladder's stages (medians are reported), and each measurement's length
           --profile PATH             with --wrk: record the server with perf during each endpoint stage and write where its
                                      time goes to PATH (the server needs DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
           --probe 3                  lifecycles per scenario under Redis MONITOR (commands per endpoint); 0 skips
@@ -62,6 +64,8 @@ internal sealed record LoadOptions
     public int WrkUsers { get; init; } = 100;
     public bool Ladder { get; init; }
     public string? Profile { get; init; }
+    public int LadderRounds { get; init; } = 3;
+    public TimeSpan LadderDuration { get; init; } = TimeSpan.FromSeconds(5);
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
@@ -119,6 +123,8 @@ internal sealed record LoadOptions
             WrkUsers = Int("--wrk-users", 100),
             Ladder = flags.Contains("--ladder"),
             Profile = values.GetValueOrDefault("--profile"),
+            LadderRounds = Int("--ladder-rounds", 3),
+            LadderDuration = values.TryGetValue("--ladder-duration", out var ld) ? ParseDuration(ld) : TimeSpan.FromSeconds(5),
         };
     }
 

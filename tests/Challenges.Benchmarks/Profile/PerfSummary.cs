@@ -5,40 +5,43 @@ using System.Text.RegularExpressions;
 namespace Challenges.Benchmarks.Profile;
 
 /// <summary>
-/// One perf recording, summarised two ways. Self time: each sample goes to the area of the frame it was taken in
-/// (kernel network or scheduling, the JIT, the GC, or the managed assembly that owns the method). Inclusive: the
-/// share of samples with a given layer of the request pipeline anywhere on their stack. Async methods resume on
-/// thread-pool threads, so a layer's inclusive share counts its own code and what runs inside it synchronously;
-/// treat it as a floor.
+/// One perf recording, summarised two ways. By layer: each sample goes to the innermost frame of its stack that belongs
+/// to a known layer (JSON, the Redis client, JWT, a middleware, Kestrel...), so time spent in shared code (collections,
+/// async plumbing, the kernel's socket calls) is charged to the layer that called it. On the stack: the share of
+/// samples with a layer anywhere on their stack; async methods resume on thread-pool threads without their callers'
+/// frames, so this is a floor, and layers nest.
 /// </summary>
 internal sealed partial class PerfSummary(string stage)
 {
-    /// <summary>Pipeline layers, found by name anywhere on a sample's stack.</summary>
-    private static readonly (string Layer, Regex Frame)[] Layers =
-    [
-        ("Kestrel request loop (all request work)", new(@"HttpProtocol\+<ProcessRequests>", RegexOptions.Compiled)),
-        ("ErrorHandlingMiddleware", new(@"Challenges\.Api\.Http\.ErrorHandlingMiddleware", RegexOptions.Compiled)),
-        ("StatusCodePagesMiddleware", new(@"StatusCodePagesMiddleware", RegexOptions.Compiled)),
-        ("RequestGuardMiddleware", new(@"Challenges\.Api\.Http\.RequestGuardMiddleware|LimitedReadStream", RegexOptions.Compiled)),
-        ("routing (EndpointRoutingMiddleware, matcher)", new(@"EndpointRoutingMiddleware|Routing\.Matching", RegexOptions.Compiled)),
-        ("CORS", new(@"AspNetCore\.Cors", RegexOptions.Compiled)),
-        ("authentication (middleware, handlers, JWT)", new(@"AspNetCore\.Authentication|IdentityModel|BasicAuthenticationHandler|Challenges\.Api\.Tenants", RegexOptions.Compiled)),
-        ("authorization", new(@"AspNetCore\.Authorization", RegexOptions.Compiled)),
-        ("Swagger / Swagger UI middleware", new(@"Swashbuckle|StaticFileMiddleware", RegexOptions.Compiled)),
-        ("endpoint (filters, binding, handler, result)", new(@"EndpointMiddleware|RequestDelegateFactory", RegexOptions.Compiled)),
-        ("validation (filter, FluentValidation)", new(@"ValidationFilter|FluentValidation", RegexOptions.Compiled)),
-        ("JSON (System.Text.Json)", new(@"\[System\.Text\.Json\]", RegexOptions.Compiled)),
-        ("Redis client (StackExchange.Redis)", new(@"\[StackExchange\.Redis\]|Challenges\.Api\.Storage", RegexOptions.Compiled)),
-        ("logging", new(@"Microsoft\.Extensions\.Logging", RegexOptions.Compiled)),
-        ("crypto (ECDSA, HMAC, SHA, OpenSSL)", new(@"Security\.Cryptography|libcrypto", RegexOptions.Compiled)),
-        ("regular expressions", new(@"RegularExpressions", RegexOptions.Compiled)),
-        ("thread pool waiting or spinning", new(@"LowLevelLifoSemaphore|PortableThreadPool\+WorkerThread|sched_yield", RegexOptions.Compiled)),
-    ];
-
     private const string JitArea = "JIT (tiered compilation)";
 
-    private readonly Dictionary<string, long> _self = new(StringComparer.Ordinal);
-    private readonly long[] _layers = new long[Layers.Length];
+    /// <summary>Layers, in the order a frame is tested against them.</summary>
+    private static readonly (string Layer, Regex Frame)[] Layers =
+    [
+        ("JSON (System.Text.Json)", new(@"\[System\.Text\.Json\]", RegexOptions.Compiled)),
+        ("crypto (HMAC, SHA, ECDSA, OpenSSL)", new(@"Security\.Cryptography|libcrypto", RegexOptions.Compiled)),
+        ("JWT (IdentityModel, client tokens)", new(@"IdentityModel|Challenges\.Api\.Tokens", RegexOptions.Compiled)),
+        ("validation (FluentValidation, filter)", new(@"FluentValidation|ValidationFilter", RegexOptions.Compiled)),
+        ("logging", new(@"Microsoft\.Extensions\.Logging", RegexOptions.Compiled)),
+        ("regular expressions", new(@"RegularExpressions", RegexOptions.Compiled)),
+        ("Redis client (StackExchange.Redis, its sockets)", new(@"StackExchange\.Redis|Pipelines\.Sockets\.Unofficial", RegexOptions.Compiled)),
+        ("store (Challenges.Api.Storage)", new(@"Challenges\.Api\.Storage", RegexOptions.Compiled)),
+        ("HTTP client (webhooks, providers)", new(@"System\.Net\.Http|Challenges\.Api\.Delivery", RegexOptions.Compiled)),
+        ("features (handlers and services)", new(@"Challenges\.Api\.(Actions|Otp|Push|Users|StepUp|Hosted|RateLimiting|Health)", RegexOptions.Compiled)),
+        ("authentication", new(@"AspNetCore\.Authentication|Challenges\.Api\.Tenants", RegexOptions.Compiled)),
+        ("authorization", new(@"AspNetCore\.Authorization", RegexOptions.Compiled)),
+        ("Swagger / Swagger UI middleware", new(@"Swashbuckle|StaticFile", RegexOptions.Compiled)),
+        ("CORS", new(@"AspNetCore\.Cors", RegexOptions.Compiled)),
+        ("minimal API (binding, filters, results)", new(@"RequestDelegateFactory|HttpResults|AspNetCore\.Http\.Extensions|EndpointMiddleware", RegexOptions.Compiled)),
+        ("routing", new(@"AspNetCore\.Routing", RegexOptions.Compiled)),
+        ("the server's middleware (errors, status bodies, guard)", new(@"Challenges\.Api\.Http|StatusCodePages|AspNetCore\.Diagnostics", RegexOptions.Compiled)),
+        ("hosting (request context, diagnostics, Activity)", new(@"AspNetCore\.Hosting|System\.Diagnostics\.(Activity|DiagnosticListener)", RegexOptions.Compiled)),
+        ("Kestrel (HTTP/1.1, pipes, sockets)", new(@"Kestrel|System\.IO\.Pipelines|System\.Net\.Sockets|AspNetCore\.Http\]|AspNetCore\.Http\.", RegexOptions.Compiled)),
+        ("thread pool (dispatch, waits)", new(@"ThreadPool|LowLevelLifoSemaphore|ExecutionContext", RegexOptions.Compiled)),
+    ];
+
+    private readonly Dictionary<string, long> _byLayer = new(StringComparer.Ordinal);
+    private readonly long[] _onStack = new long[Layers.Length];
 
     public string Stage { get; } = stage;
     public long Samples { get; private set; }
@@ -77,43 +80,42 @@ internal sealed partial class PerfSummary(string stage)
             return;
         }
         Samples++;
-        var area = AreaOf(thread, frames);
-        _self[area] = _self.GetValueOrDefault(area) + 1;
+        var layer = LayerOf(thread, frames);
+        _byLayer[layer] = _byLayer.GetValueOrDefault(layer) + 1;
         for (var i = 0; i < Layers.Length; i++)
         {
             if (frames.Exists(Layers[i].Frame.IsMatch))
             {
-                _layers[i]++;
+                _onStack[i]++;
             }
         }
     }
 
-    /// <summary>The area a sample's own frame belongs to.</summary>
-    internal static string AreaOf(string thread, IReadOnlyList<string> frames)
+    /// <summary>The layer a sample is charged to: the GC and the JIT by thread, else the innermost known frame.</summary>
+    internal static string LayerOf(string thread, IReadOnlyList<string> frames)
     {
-        var leaf = frames[0];
         if (thread.StartsWith(".NET Server GC", StringComparison.Ordinal) || thread.StartsWith(".NET BGC", StringComparison.Ordinal) ||
             frames.Any(f => f.Contains("gc_heap", StringComparison.Ordinal)))
         {
             return "GC";
         }
-        if (thread.StartsWith(".NET Tiered Com", StringComparison.Ordinal) || leaf.Contains("libclrjit", StringComparison.Ordinal))
+        if (thread.StartsWith(".NET Tiered Com", StringComparison.Ordinal) || frames[0].Contains("libclrjit", StringComparison.Ordinal))
         {
             return JitArea;
         }
-        if (leaf.Contains("[kernel.kallsyms]", StringComparison.Ordinal))
+        foreach (var frame in frames)
         {
-            return frames.Any(f => KernelNetwork().IsMatch(f)) ? "kernel: network (loopback TCP, epoll)"
-                : frames.Any(f => KernelScheduling().IsMatch(f)) ? "kernel: scheduling, thread waits"
-                : "kernel: other";
+            foreach (var (layer, pattern) in Layers)
+            {
+                if (pattern.IsMatch(frame))
+                {
+                    return layer;
+                }
+            }
         }
-        if (ManagedAssembly().Match(leaf) is { Success: true } assembly)
-        {
-            return "managed: " + assembly.Groups[1].Value;
-        }
-        return LibraryName().Match(leaf) is not { Success: true } library ? "other"
-            : library.Groups[1].Value.EndsWith(".dll", StringComparison.Ordinal) ? "managed, precompiled: " + library.Groups[1].Value
-            : "native: " + library.Groups[1].Value;
+        return frames[0].Contains("[kernel.kallsyms]", StringComparison.Ordinal)
+            ? "kernel, no known caller (scheduling, waits)"
+            : "runtime and other (libcoreclr, libc, unresolved)";
     }
 
     public void Write(StringBuilder md)
@@ -128,44 +130,24 @@ internal sealed partial class PerfSummary(string stage)
             return;
         }
         Line($"{Samples} samples of the server process.");
-        if ((double)_self.GetValueOrDefault(JitArea) / Samples > 0.1)
+        if ((double)_byLayer.GetValueOrDefault(JitArea) / Samples > 0.1)
         {
             Line($"The JIT was still compiling (over 10% of the samples): warm up longer (WARMUP=60s) for a steady-state picture.");
         }
         md.AppendLine();
-        Line($"| self time in | share |");
-        Line($"|---|---:|");
-        var shown = _self.OrderByDescending(s => s.Value).Take(16).ToList();
-        foreach (var (area, count) in shown)
+        Line($"| layer | by layer | on the stack |");
+        Line($"|---|---:|---:|");
+        var onStack = Layers.Select((l, i) => (l.Layer, Count: _onStack[i])).ToDictionary(l => l.Layer, l => l.Count, StringComparer.Ordinal);
+        foreach (var (layer, count) in _byLayer.OrderByDescending(s => s.Value))
         {
-            Line($"| {area} | {(double)count / Samples:0.0%} |");
+            Line($"| {layer} | {(double)count / Samples:0.0%} | {(onStack.TryGetValue(layer, out var s) ? ((double)s / Samples).ToString("0.0%", CultureInfo.InvariantCulture) : "")} |");
         }
-        var rest = Samples - shown.Sum(s => s.Value);
-        if (rest > 0)
+        foreach (var (layer, count) in onStack.Where(l => !_byLayer.ContainsKey(l.Key) && l.Value > 0))
         {
-            Line($"| everything else | {(double)rest / Samples:0.0%} |");
-        }
-        md.AppendLine();
-        Line($"| on the stack (inclusive) | share |");
-        Line($"|---|---:|");
-        for (var i = 0; i < Layers.Length; i++)
-        {
-            Line($"| {Layers[i].Layer} | {(double)_layers[i] / Samples:0.0%} |");
+            Line($"| {layer} | 0.0% | {(double)count / Samples:0.0%} |");
         }
     }
 
     [GeneratedRegex(@"^(.*?)\s+\d+\s+(?:\[\d+\]\s+)?[\d.]+:")]
     private static partial Regex SampleHeader();
-
-    [GeneratedRegex(@"\btcp_|\budp_|\bip_|\bsock|\bskb|\bnet_|\binet|__sys_send|__sys_recv|epoll|\bnf_|loopback|__netif|napi")]
-    private static partial Regex KernelNetwork();
-
-    [GeneratedRegex(@"schedule|sched_|futex|finish_task_switch|hrtimer|nanosleep")]
-    private static partial Regex KernelScheduling();
-
-    [GeneratedRegex(@"\[(?!unknown\])([A-Za-z][\w.]*)\]\s")]
-    private static partial Regex ManagedAssembly();
-
-    [GeneratedRegex(@"([^()/]+)\)$")]
-    private static partial Regex LibraryName();
 }
