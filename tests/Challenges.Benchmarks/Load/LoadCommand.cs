@@ -12,14 +12,8 @@ internal static class LoadCommand
 {
     public static async Task<int> MainAsync(IReadOnlyList<string> args)
     {
-        LoadOptions options;
-        try
+        if (await LoadOptions.ParseOrExplainAsync(args) is not { } options)
         {
-            options = LoadOptions.Parse(args);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            await Console.Error.WriteLineAsync(e.Message);
             return 2;
         }
         using var http = CreateHttpClient(options);

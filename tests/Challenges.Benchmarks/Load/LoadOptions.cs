@@ -67,6 +67,20 @@ internal sealed record LoadOptions
     public int LadderRounds { get; init; } = 3;
     public TimeSpan LadderDuration { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The options, or null after writing what is wrong with them (and the usage) to the error output.</summary>
+    public static async Task<LoadOptions?> ParseOrExplainAsync(IReadOnlyList<string> args)
+    {
+        try
+        {
+            return Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return null;
+        }
+    }
+
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
