@@ -8,7 +8,7 @@
 #   tests/Challenges.Benchmarks/run.sh                       # defaults below
 #   DURATION=60s CONCURRENCY=128 PENDING=1000000 tests/Challenges.Benchmarks/run.sh --note "quiet machine"
 #   WRK_DURATION=3s DURATION=3s PENDING=1000 LADDER=0 tests/Challenges.Benchmarks/run.sh   # a short check of the tooling
-#   PROFILE=1 REPORT=/tmp/profiled.md tests/Challenges.Benchmarks/run.sh  # also perf-record each endpoint stage: profile.md
+#   PROFILE=1 LADDER=0 tests/Challenges.Benchmarks/run.sh   # perf-record each endpoint stage: profile.md (report in profile-perf/)
 #   SERVER_ENV="DOTNET_gcServer=0" REPORT=/tmp/b.md tests/Challenges.Benchmarks/run.sh     # A/B a runtime or config setting
 #
 # Extra arguments go to the generator (see `dotnet run --project tests/Challenges.Benchmarks -- load` for all).
@@ -24,7 +24,9 @@ CONCURRENCY="${CONCURRENCY:-64}"
 MIX="${MIX:-otp,push,server,baseline}"
 PENDING="${PENDING:-100000}"
 PENDING_VIA="${PENDING_VIA:-otp}"
-REPORT="${REPORT:-$here/report.md}"
+PROFILE_REPORT="${PROFILE_REPORT:-$here/profile.md}"
+# A profiled run's rates are lowered by perf: its report goes beside the recordings, not over report.md.
+REPORT="${REPORT:-$([ "$PROFILE" = 1 ] && echo "$here/profile-perf/report.md" || echo "$here/report.md")}"
 WRK_THREADS="${WRK_THREADS:-1}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
 WRK_DURATION="${WRK_DURATION:-10s}"
@@ -32,8 +34,8 @@ WRK_USERS="${WRK_USERS:-100}"
 LADDER="${LADDER:-1}"
 LADDER_ROUNDS="${LADDER_ROUNDS:-3}"
 LADDER_DURATION="${LADDER_DURATION:-5s}"
-PROFILE_REPORT="${PROFILE_REPORT:-$here/profile.md}"
 
+mkdir -p "$(dirname "$REPORT")"
 command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install -y redis-server" >&2; exit 1; }
 wrk_args=()
 if command -v wrk >/dev/null; then
