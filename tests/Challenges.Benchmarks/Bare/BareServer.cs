@@ -25,10 +25,10 @@ internal static class BareServer
         ("raw", "Kestrel, one terminal delegate writing the same JSON bytes (no routing, no serializer)"),
         ("minimal", "routing and a minimal-API endpoint: the server's own `/health/live` handler (slim builder, no logging)"),
         ("host", "the default host of `WebApplication.CreateBuilder` (configuration, logging providers, host filtering) and the server's Kestrel limits"),
-        ("conventions", "`AddHttpConventions`/`UseHttpConventions`: error middleware, status-code bodies, request guard, JSON options"),
+        ("conventions", "`AddHttpConventions`/`UseHttpConventions`: no-store header, error middleware, status-code bodies, request guard, JSON options"),
         ("cors", "tenants and tokens (`AddTenantsAndTokens`) and `UseCors`"),
         ("auth", "`UseAuthentication` and `UseAuthorization` (three schemes, four policies)"),
-        ("openapi", "`UseContractDocument`: Swagger and Swagger UI middleware"),
+        ("openapi", "`UseContractDocument` as configured: Swagger and Swagger UI middleware only with `OpenApi__Enabled` (by default in Development only)"),
     ];
 
     public static async Task<int> MainAsync(IReadOnlyList<string> args)
