@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Measures the server: starts redis-server and the server (Release) on loopback ports, runs the load generator
-# against them, writes tests/Challenges.Benchmarks/report.md, and stops everything it started, on failure too.
+# Measures the server: starts redis-server and the server (Release) on loopback ports; measures each hot endpoint with
+# wrk beside /health/live, and /health/live from bare Kestrel up through the server's pipeline (when wrk is installed:
+# apt-get install -y wrk); runs the load generator's lifecycles, Redis probes and memory phases; writes
+# tests/Challenges.Benchmarks/report.md; and stops everything it started, on failure too. Take numbers that matter on a
+# quiet machine: wrk, the server and Redis share its cores.
 #
 #   tests/Challenges.Benchmarks/run.sh                       # defaults below
 #   DURATION=60s CONCURRENCY=128 PENDING=1000000 tests/Challenges.Benchmarks/run.sh --note "quiet machine"
+#   WRK_DURATION=3s DURATION=3s PENDING=1000 LADDER=0 tests/Challenges.Benchmarks/run.sh   # a short check of the tooling
+#   PROFILE=1 LADDER=0 tests/Challenges.Benchmarks/run.sh   # perf-record each endpoint stage: profile.md (report in profile-perf/)
+#   SERVER_ENV="DOTNET_gcServer=0" REPORT=/tmp/b.md tests/Challenges.Benchmarks/run.sh     # A/B a runtime or config setting
 #
 # Extra arguments go to the generator (see `dotnet run --project tests/Challenges.Benchmarks -- load` for all).
 set -euo pipefail
@@ -11,14 +17,42 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 DURATION="${DURATION:-20s}"
-WARMUP="${WARMUP:-3s}"
+PROFILE="${PROFILE:-0}"
+# Long enough for tiered compilation to settle before the measured phases (longer still when profiling).
+WARMUP="${WARMUP:-$([ "$PROFILE" = 1 ] && echo 60s || echo 10s)}"
 CONCURRENCY="${CONCURRENCY:-64}"
 MIX="${MIX:-otp,push,server,baseline}"
 PENDING="${PENDING:-100000}"
 PENDING_VIA="${PENDING_VIA:-otp}"
-REPORT="${REPORT:-$here/report.md}"
+PROFILE_REPORT="${PROFILE_REPORT:-$here/profile.md}"
+# A profiled run's rates are lowered by perf: its report goes beside the recordings, not over report.md.
+REPORT="${REPORT:-$([ "$PROFILE" = 1 ] && echo "$here/profile-perf/report.md" || echo "$here/report.md")}"
+WRK_THREADS="${WRK_THREADS:-1}"
+WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
+WRK_DURATION="${WRK_DURATION:-10s}"
+WRK_USERS="${WRK_USERS:-100}"
+LADDER="${LADDER:-1}"
+LADDER_ROUNDS="${LADDER_ROUNDS:-3}"
+LADDER_DURATION="${LADDER_DURATION:-5s}"
 
+mkdir -p "$(dirname "$REPORT")"
 command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install -y redis-server" >&2; exit 1; }
+wrk_args=()
+if command -v wrk >/dev/null; then
+  wrk_args=(--wrk wrk --wrk-threads "$WRK_THREADS" --wrk-connections "$WRK_CONNECTIONS" --wrk-duration "$WRK_DURATION" --wrk-users "$WRK_USERS")
+  if [ "$LADDER" = 1 ]; then wrk_args+=(--ladder --ladder-rounds "$LADDER_ROUNDS" --ladder-duration "$LADDER_DURATION"); fi
+else
+  echo "wrk is not installed (apt-get install -y wrk): the report will have no per-endpoint throughput." >&2
+fi
+profile_env=()
+# shellcheck disable=SC2206
+server_env=(${SERVER_ENV:-})
+if [ "$PROFILE" = 1 ]; then
+  command -v perf >/dev/null || { echo "PROFILE=1 needs perf: apt-get install -y linux-perf" >&2; exit 1; }
+  # perf names JIT-compiled methods from /tmp/perf-<pid>.map, which it can only match without W^X double mapping.
+  profile_env=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+  wrk_args+=(--profile "$PROFILE_REPORT")
+fi
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -77,26 +111,27 @@ limits() {
        "Tenants__${t}__Limits__StepUpsPerWindow=1000000000 Tenants__${t}__Limits__StartsPerIpPerWindow=1000000000"
 }
 BENCH_SECRET="bench-secret-key-0123456789abcdef0123456789"
-# shellcheck disable=SC2046
-env ASPNETCORE_ENVIRONMENT=Production \
-    ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
-    Logging__LogLevel__Default=Warning \
-    Redis__Configuration="127.0.0.1:$REDIS_PORT,abortConnect=false,connectTimeout=1000,syncTimeout=1000" \
-    Tokens__SigningKey="benchmark-token-signing-key-0123456789abcdef0123" \
-    PublicUrl="http://127.0.0.1:$API_PORT" \
-    Tenants__0__Id=bench \
-    Tenants__0__SecretKeys__0="$BENCH_SECRET" \
-    Tenants__0__WebhookUrl="http://127.0.0.1:$HOOK_PORT/webhook" \
-    Tenants__0__Delivery__Sms=Webhook \
-    $(limits 0) \
+# The server's configuration; the generator gets it too, for the bare server's stages that build the server's services.
+# shellcheck disable=SC2207
+config=(ASPNETCORE_ENVIRONMENT=Production
+    Logging__LogLevel__Default=Warning
+    Redis__Configuration="127.0.0.1:$REDIS_PORT,abortConnect=false,connectTimeout=1000,syncTimeout=1000"
+    Tokens__SigningKey="benchmark-token-signing-key-0123456789abcdef0123"
+    PublicUrl="http://127.0.0.1:$API_PORT"
+    Tenants__0__Id=bench
+    Tenants__0__SecretKeys__0="$BENCH_SECRET"
+    Tenants__0__WebhookUrl="http://127.0.0.1:$HOOK_PORT/webhook"
+    Tenants__0__Delivery__Sms=Webhook
+    $(limits 0))
+env "${config[@]}" "${profile_env[@]}" "${server_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
     dotnet "$root/src/Challenges.Api/bin/Release/net10.0/Challenges.Api.dll" >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_for "the server" "$server_pid" curl -fsS "http://127.0.0.1:$API_PORT/health/ready"
 
 echo "Running the load generator (server pid $server_pid)..."
-dotnet "$here/bin/Release/net10.0/Challenges.Benchmarks.dll" load \
+env "${config[@]}" dotnet "$here/bin/Release/net10.0/Challenges.Benchmarks.dll" load \
   --url "http://127.0.0.1:$API_PORT" --tenant bench --secret "$BENCH_SECRET" \
   --redis "127.0.0.1:$REDIS_PORT" --webhook-port "$HOOK_PORT" --server-pid "$server_pid" \
   --duration "$DURATION" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --mix "$MIX" --half-rate \
   --pending "$PENDING" --pending-via "$PENDING_VIA" \
-  --report "$REPORT" "$@"
+  "${wrk_args[@]}" --report "$REPORT" "$@"

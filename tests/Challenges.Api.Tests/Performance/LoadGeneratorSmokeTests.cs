@@ -51,7 +51,8 @@ public sealed class LoadGeneratorSmokeTests(ApiFixture fixture)
 
         foreach (var section in new[]
         {
-            "## Throughput", "## Latency per endpoint", "## p99 at half of max throughput", "## Redis commands per request",
+            "## Endpoint throughput (wrk)", "## Generator check", "## From bare Kestrel to /health/live",
+            "## Lifecycles under the .NET generator", "## Latency per endpoint in the lifecycles", "## p99 at half of max throughput", "## Redis commands per request",
             "## Redis commands per endpoint (MONITOR probe)", "## Redis memory per pending challenge", "## Server memory",
             "## Scenarios not run",
         })

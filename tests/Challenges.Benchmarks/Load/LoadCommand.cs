@@ -1,3 +1,6 @@
+using Challenges.Benchmarks.Endpoints;
+using Challenges.Benchmarks.Profile;
+
 namespace Challenges.Benchmarks.Load;
 
 /// <summary>
@@ -9,14 +12,8 @@ internal static class LoadCommand
 {
     public static async Task<int> MainAsync(IReadOnlyList<string> args)
     {
-        LoadOptions options;
-        try
+        if (await LoadOptions.ParseOrExplainAsync(args) is not { } options)
         {
-            options = LoadOptions.Parse(args);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            await Console.Error.WriteLineAsync(e.Message);
             return 2;
         }
         using var http = CreateHttpClient(options);
@@ -78,6 +75,11 @@ internal static class LoadCommand
             await runner.RunClosedLoopAsync(new Recorder(), options.Warmup, cancel);
         }
 
+        if (options.Wrk is not null)
+        {
+            await MeasureEndpointsAsync(options, report, context, log, cancel);
+        }
+
         await log.WriteLineAsync($"Measuring for {options.Duration.TotalSeconds:0.#} s (closed loop)...");
         var commandsBefore = redis is null ? null : await RedisProbe.CommandCallsAsync(redis);
         await runner.RunClosedLoopAsync(report.Closed, options.Duration, cancel);
@@ -123,6 +125,56 @@ internal static class LoadCommand
         report.WebhookEvents = webhooks?.Events.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         report.Setup = setup;
         return report;
+    }
+
+    /// <summary>
+    /// The generator's own /health/live rate with as many virtual users as wrk has connections, then each hot endpoint
+    /// with wrk (the first stage is wrk's /health/live), then, with <c>--ladder</c>, the bare server's stages.
+    /// </summary>
+    private static async Task MeasureEndpointsAsync(LoadOptions options, LoadReport report, LoadContext context, TextWriter log,
+        CancellationToken cancel)
+    {
+        var wrk = new WrkSettings(options.Wrk!, options.WrkThreads, options.WrkConnections);
+        report.EndpointRunner = wrk.Describe();
+        if (context.Webhooks is null)
+        {
+            report.EndpointsSkipped = "the endpoint stages need the webhook receiver (--webhook-port) for the SMS codes and push challenges";
+            return;
+        }
+        await log.WriteLineAsync($"The generator alone on /health/live for {options.WrkDuration.TotalSeconds:0.#} s ({options.WrkConnections} virtual users)...");
+        var check = new LoadRunner(context, [new BaselineScenario()]);
+        await check.PrepareAsync(options.WrkConnections, cancel);
+        report.GeneratorCheck = new Recorder();
+        await check.RunClosedLoopAsync(report.GeneratorCheck, options.WrkDuration, cancel);
+
+        var work = Directory.CreateTempSubdirectory("challenges-wrk-");
+        try
+        {
+            await log.WriteLineAsync($"Measuring each endpoint with {wrk.Describe()}...");
+            var pid = report.Memory?.Pid;
+            var profiler = options.Profile is not null && pid is { } server
+                ? new PerfProfiler(server, Directory.CreateDirectory(Path.ChangeExtension(options.Profile, null) + "-perf").FullName)
+                : null;
+            var chain = new EndpointChain(context, new WrkRunner(wrk, options.Url, work.FullName), context.Webhooks.Chain, log,
+                pid, profiler is null ? null : profiler.StartAsync);
+            report.Endpoints = await chain.RunAsync(options.WrkUsers, options.WrkDuration, cancel);
+            if (profiler is not null)
+            {
+                await File.WriteAllTextAsync(options.Profile!, profiler.Write(), cancel);
+                report.ProfiledTo = options.Profile;
+                await log.WriteLineAsync($"Profile written to {Path.GetFullPath(options.Profile!)}");
+            }
+            if (options.Ladder)
+            {
+                await log.WriteLineAsync("Measuring /health/live from bare Kestrel up through the server's pipeline...");
+                report.Ladder = await PipelineLadder.RunAsync(wrk, options.LadderDuration, options.LadderRounds, work.FullName,
+                    (options.Url, pid), log, cancel);
+            }
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
     }
 
     /// <summary>A few lifecycles per scenario, one request at a time, bracketed for MONITOR.</summary>
@@ -177,4 +229,10 @@ internal sealed class LoadReport(LoadOptions options)
     public long? PeakKiB { get; set; }
     public IReadOnlyDictionary<string, string> Unavailable { get; set; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, long>? WebhookEvents { get; set; }
+    public string? EndpointRunner { get; set; }
+    public string? EndpointsSkipped { get; set; }
+    public IReadOnlyList<StageResult>? Endpoints { get; set; }
+    public Recorder? GeneratorCheck { get; set; }
+    public IReadOnlyList<LadderStep>? Ladder { get; set; }
+    public string? ProfiledTo { get; set; }
 }

@@ -18,6 +18,17 @@ internal sealed record LoadOptions
                                      baseline: GET /health/live
           --webhook-port 5091        loopback port of the generator's webhook receiver (the tenant's WebhookUrl)
           --half-rate                then run each scenario at half its measured rate and report p99
+          --wrk PATH                 measure each hot endpoint with wrk (e.g. --wrk wrk), beside /health/live, and check
+                                     the generator's own /health/live rate against wrk's; needs --webhook-port
+          --wrk-threads 1 --wrk-connections 64
+                                     wrk's flags, the same for every endpoint and the bare server
+          --wrk-duration 10s         per endpoint (an endpoint that spends prepared state may finish sooner)
+          --wrk-users 100            users per kind (SMS, push) whose requests the endpoint stages cycle through
+          --ladder                   with --wrk: also measure /health/live from bare Kestrel up through the server's pipeline
+          --ladder-rounds 3 --ladder-duration 5s
+                                     rounds over all the ladder's stages (medians are reported), and each measurement's length
+          --profile PATH             with --wrk: record the server with perf during each endpoint stage and write where its
+                                     time goes to PATH (the server needs DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
           --probe 3                  lifecycles per scenario under Redis MONITOR (commands per endpoint); 0 skips
           --pending 100000           pending challenges for the Redis memory measurement; 0 skips
           --pending-via otp          otp (POST /v1/challenge, one request each) or push (track + start push)
@@ -46,6 +57,29 @@ internal sealed record LoadOptions
     public int? ServerPid { get; init; }
     public string ReportPath { get; init; } = "report.md";
     public string? Note { get; init; }
+    public string? Wrk { get; init; }
+    public int WrkThreads { get; init; } = 1;
+    public int WrkConnections { get; init; } = 64;
+    public TimeSpan WrkDuration { get; init; } = TimeSpan.FromSeconds(10);
+    public int WrkUsers { get; init; } = 100;
+    public bool Ladder { get; init; }
+    public string? Profile { get; init; }
+    public int LadderRounds { get; init; } = 3;
+    public TimeSpan LadderDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The options, or null after writing what is wrong with them (and the usage) to the error output.</summary>
+    public static async Task<LoadOptions?> ParseOrExplainAsync(IReadOnlyList<string> args)
+    {
+        try
+        {
+            return Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return null;
+        }
+    }
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
@@ -58,7 +92,7 @@ internal sealed record LoadOptions
             {
                 throw new ArgumentException($"Unexpected argument '{name}'.\n{Usage}");
             }
-            if (name == "--half-rate")
+            if (name is "--half-rate" or "--ladder")
             {
                 flags.Add(name);
             }
@@ -96,6 +130,15 @@ internal sealed record LoadOptions
             ServerPid = values.TryGetValue("--server-pid", out var p) ? int.Parse(p, CultureInfo.InvariantCulture) : null,
             ReportPath = values.GetValueOrDefault("--report") ?? "report.md",
             Note = values.GetValueOrDefault("--note"),
+            Wrk = values.GetValueOrDefault("--wrk"),
+            WrkThreads = Int("--wrk-threads", 1),
+            WrkConnections = Int("--wrk-connections", 64),
+            WrkDuration = values.TryGetValue("--wrk-duration", out var wd) ? ParseDuration(wd) : TimeSpan.FromSeconds(10),
+            WrkUsers = Int("--wrk-users", 100),
+            Ladder = flags.Contains("--ladder"),
+            Profile = values.GetValueOrDefault("--profile"),
+            LadderRounds = Int("--ladder-rounds", 3),
+            LadderDuration = values.TryGetValue("--ladder-duration", out var ld) ? ParseDuration(ld) : TimeSpan.FromSeconds(5),
         };
     }
 

@@ -45,9 +45,9 @@ internal static class PendingChallenges
                     if (via == "push")
                     {
                         var user = pushUsers[(int)(i % pushUsers.Count)];
-                        var tracked = await context.Api.SendAsync("POST /v1/users/{userId}/actions/{action} (track)", HttpMethod.Post,
+                        var tracked = await context.Api.SendAsync(EndpointNames.Track, HttpMethod.Post,
                             $"/v1/users/{Uri.EscapeDataString(user.UserId)}/actions/benchPending", context.Server, new { }, cancel);
-                        await context.Api.SendAsync("POST /v1/client/challenge/push", HttpMethod.Post, "/v1/client/challenge/push",
+                        await context.Api.SendAsync(EndpointNames.PushStart, HttpMethod.Post, "/v1/client/challenge/push",
                             LoadContext.Bearer(tracked.GetProperty("token").GetString()!), new { }, cancel);
                     }
                     else

@@ -24,14 +24,14 @@ internal abstract class Scenario
     protected static async Task<(string Token, string IdempotencyKey, string State)> TrackAsync(LoadContext context,
         VirtualUser user, string action, object body, CancellationToken cancel)
     {
-        var tracked = await context.Api.SendAsync("POST /v1/users/{userId}/actions/{action} (track)", HttpMethod.Post,
+        var tracked = await context.Api.SendAsync(EndpointNames.Track, HttpMethod.Post,
             $"/v1/users/{Uri.EscapeDataString(user.UserId)}/actions/{action}", context.Server, body, cancel);
         return (Str(tracked, "token"), Str(tracked, "idempotencyKey"), Str(tracked, "state"));
     }
 
     protected static async Task ValidateAsync(LoadContext context, string token, bool expectValid, CancellationToken cancel)
     {
-        var validated = await context.Api.SendAsync("POST /v1/validate", HttpMethod.Post, "/v1/validate", context.Server,
+        var validated = await context.Api.SendAsync(EndpointNames.Validate, HttpMethod.Post, "/v1/validate", context.Server,
             new { token }, cancel);
         if (validated.GetProperty("isValid").GetBoolean() != expectValid)
         {
@@ -54,7 +54,7 @@ internal sealed class BaselineScenario : Scenario
     public override string Name => "baseline";
 
     public override Task RunAsync(LoadContext context, VirtualUser user, CancellationToken cancel) =>
-        context.Api.SendAsync("GET /health/live (baseline)", HttpMethod.Get, "/health/live", null, null, cancel);
+        context.Api.SendAsync(EndpointNames.Baseline, HttpMethod.Get, "/health/live", null, null, cancel);
 }
 
 /// <summary>Server API without challenges: track, get the action, validate its token (not valid: no challenge), get the user.</summary>
@@ -66,10 +66,10 @@ internal sealed class ServerScenario : Scenario
     {
         var (token, key, _) = await TrackAsync(context, user, "benchServer", new { }, cancel);
         var userPath = Uri.EscapeDataString(user.UserId);
-        await context.Api.SendAsync("GET /v1/users/{userId}/actions/{action}/{idempotencyKey}", HttpMethod.Get,
+        await context.Api.SendAsync(EndpointNames.GetAction, HttpMethod.Get,
             $"/v1/users/{userPath}/actions/benchServer/{Uri.EscapeDataString(key)}", context.Server, null, cancel);
         await ValidateAsync(context, token, expectValid: false, cancel);
-        await context.Api.SendAsync("GET /v1/users/{userId}", HttpMethod.Get, $"/v1/users/{userPath}", context.Server, null, cancel);
+        await context.Api.SendAsync(EndpointNames.GetUser, HttpMethod.Get, $"/v1/users/{userPath}", context.Server, null, cancel);
     }
 }
 
@@ -83,12 +83,14 @@ internal sealed class OtpScenario : Scenario
 
     public override string Name => "otp";
 
-    public override async Task SetupAsync(LoadContext context, VirtualUser user, CancellationToken cancel)
+    public override Task SetupAsync(LoadContext context, VirtualUser user, CancellationToken cancel) =>
+        context.Webhooks is null
+            ? throw new FeatureMissingException("the OTP scenario needs the webhook receiver (--webhook-port)")
+            : EnrolAsync(context, user, cancel);
+
+    /// <summary>Gives the user a verified SMS authenticator through the Server API.</summary>
+    public static async Task EnrolAsync(LoadContext context, VirtualUser user, CancellationToken cancel)
     {
-        if (context.Webhooks is null)
-        {
-            throw new FeatureMissingException("the OTP scenario needs the webhook receiver (--webhook-port)");
-        }
         // A distinct number per user keeps the per-destination send limit per user.
         user.PhoneNumber = "+1555" + (Interlocked.Increment(ref _phones) % 10_000_000).ToString("D7", CultureInfo.InvariantCulture);
         await context.Api.SendAsync("setup: POST /v1/users/{userId}/authenticators (SMS)", HttpMethod.Post,
@@ -107,9 +109,9 @@ internal sealed class OtpScenario : Scenario
         var code = context.Webhooks!.CodeFor(user.UserId, key);
         try
         {
-            await context.Api.SendAsync("POST /v1/client/challenge/sms", HttpMethod.Post, "/v1/client/challenge/sms", bearer, new { }, cancel);
+            await context.Api.SendAsync(EndpointNames.SmsStart, HttpMethod.Post, "/v1/client/challenge/sms", bearer, new { }, cancel);
             var received = await code.WaitAsync(TimeSpan.FromSeconds(10), cancel);
-            var verified = await context.Api.SendAsync("POST /v1/client/verify/sms", HttpMethod.Post, "/v1/client/verify/sms", bearer,
+            var verified = await context.Api.SendAsync(EndpointNames.SmsVerify, HttpMethod.Post, "/v1/client/verify/sms", bearer,
                 new { verificationCode = received }, cancel);
             if (!Flag(verified, "isVerified"))
             {
@@ -136,7 +138,10 @@ internal sealed class PushScenario : Scenario
 {
     public override string Name => "push";
 
-    public override async Task SetupAsync(LoadContext context, VirtualUser user, CancellationToken cancel)
+    public override Task SetupAsync(LoadContext context, VirtualUser user, CancellationToken cancel) => EnrolAsync(context, user, cancel);
+
+    /// <summary>Enrols a new P-256 device key for the user, as the mobile SDKs do after an add:authenticators track.</summary>
+    public static async Task EnrolAsync(LoadContext context, VirtualUser user, CancellationToken cancel)
     {
         var (token, _, _) = await TrackAsync(context, user, "benchEnrol", new { scope = "add:authenticators" }, cancel);
         user.Key = new DeviceKey();
@@ -154,11 +159,11 @@ internal sealed class PushScenario : Scenario
             throw new LifecycleFailedException($"track: state {state}, not CHALLENGE_REQUIRED");
         }
         var bearer = LoadContext.Bearer(token);
-        var started = await context.Api.SendAsync("POST /v1/client/challenge/push", HttpMethod.Post, "/v1/client/challenge/push",
+        var started = await context.Api.SendAsync(EndpointNames.PushStart, HttpMethod.Post, "/v1/client/challenge/push",
             bearer, new { }, cancel);
         var challengeId = Str(started, "challengeId");
 
-        var pending = await context.Api.SendAsync("GET /v1/client/user-authenticators/push/challenge (device fetch)", HttpMethod.Get,
+        var pending = await context.Api.SendAsync(EndpointNames.DeviceFetch, HttpMethod.Get,
             "/v1/client/user-authenticators/push/challenge?publicKey=" + device.QueryValue, context.Device, null, cancel);
         if (!pending.TryGetProperty("challengeId", out var fetched) || fetched.GetString() != challengeId)
         {
@@ -166,14 +171,14 @@ internal sealed class PushScenario : Scenario
         }
 
         // The answer's isVerified is not judged here: the poll below is what tells the web page the outcome.
-        await context.Api.SendAsync("POST /v1/client/user-authenticators/push/challenge (device answer)", HttpMethod.Post,
+        await context.Api.SendAsync(EndpointNames.DeviceAnswer, HttpMethod.Post,
             "/v1/client/user-authenticators/push/challenge", context.Device,
             new { challengeId, publicKey = device.PublicKey, signature = device.Sign(challengeId), approved = true }, cancel);
 
         // The web page polls; the device has already answered, so the first poll should see the approval.
         for (var poll = 0; ; poll++)
         {
-            var result = await context.Api.SendAsync("POST /v1/client/verify/push (poll)", HttpMethod.Post, "/v1/client/verify/push",
+            var result = await context.Api.SendAsync(EndpointNames.PushPoll, HttpMethod.Post, "/v1/client/verify/push",
                 bearer, new { challengeId }, cancel);
             if (Flag(result, "isVerified"))
             {

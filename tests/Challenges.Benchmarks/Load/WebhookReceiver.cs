@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Challenges.Benchmarks.Endpoints;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +33,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyDictionary<string, long> Events => _events;
 
+    /// <summary>Codes and push challenges for the endpoint stages, from every event received.</summary>
+    public ChainWebhooks Chain { get; } = new();
+
     public Task StartAsync() => _app.StartAsync();
 
     /// <summary>The code sent for (user, action idempotency key); register before starting the challenge.</summary>
@@ -46,6 +50,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         var root = document.RootElement;
         var type = root.TryGetProperty("type", out var t) ? t.GetString() ?? "?" : "?";
         _events.AddOrUpdate(type, 1, (_, n) => n + 1);
+        Chain.Accept(root);
         if (type is "sms.created" or "email.created" && root.TryGetProperty("data", out var data) &&
             data.TryGetProperty("code", out var code) && data.TryGetProperty("userId", out var user) &&
             data.TryGetProperty("idempotencyKey", out var key))
