@@ -3,7 +3,7 @@ using Challenges.Api.Storage;
 namespace Challenges.Api.Actions;
 
 /// <summary>Actions and the per-user index that lists them, in the user's hash slot.</summary>
-public sealed class ActionStore(IStateStore store, TimeProvider time)
+public sealed class ActionStore(IStateStore store, ConflictRetry retry, TimeProvider time)
 {
     private static string Key(string tenantId, ActionRecord a) => StoreKeys.Action(tenantId, a.UserId, a.ActionCode, a.IdempotencyKey);
 
@@ -37,7 +37,7 @@ public sealed class ActionStore(IStateStore store, TimeProvider time)
     /// <summary>Compare-and-set on one action; the change returns null to leave it. Keeps the action's retention.</summary>
     public Task<ActionRecord?> UpdateAsync(string tenantId, string userId, string actionCode, string idempotencyKey,
         Func<ActionRecord, ActionRecord?> change, TimeSpan retention, Stored<ActionRecord>? known = null) =>
-        store.UpdateAsync(StoreKeys.Action(tenantId, userId, actionCode, idempotencyKey), change,
+        store.UpdateAsync(retry, StoreKeys.Action(tenantId, userId, actionCode, idempotencyKey), change,
             a => Max(a.CreatedAt + retention - time.GetUtcNow(), TimeSpan.FromSeconds(1)), known: known);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

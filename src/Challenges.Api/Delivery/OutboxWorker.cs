@@ -13,6 +13,7 @@ namespace Challenges.Api.Delivery;
 /// </summary>
 public sealed partial class OutboxWorker(
     IWorkQueue queue,
+    WorkQueueSignal queued,
     UserStore users,
     TenantRegistry tenants,
     WebhookClient webhooks,
@@ -29,6 +30,7 @@ public sealed partial class OutboxWorker(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var wake = queued.Next;
             var worked = false;
             try
             {
@@ -47,14 +49,10 @@ public sealed partial class OutboxWorker(
             }
             if (!worked)
             {
-                try
-                {
-                    await Task.Delay(_options.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                // Until the poll interval passes on the server's clock, or this process queues work.
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                await Task.WhenAny(wake, Task.Delay(_options.PollInterval, time, idle.Token));
+                await idle.CancelAsync();
             }
         }
     }

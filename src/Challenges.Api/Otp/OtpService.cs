@@ -27,6 +27,7 @@ public sealed partial class OtpService(
     IWhatsAppSender whatsApp,
     IEmailSender email,
     ChallengeMetrics metrics,
+    ConflictRetry retry,
     TimeProvider time,
     ILogger<OtpService> logger)
 {
@@ -109,9 +110,13 @@ public sealed partial class OtpService(
             return OtpOutcome.Fail<Claimed>(ApiError.NotFound("No such challenge."));
         }
         var lifetime = tenant.Limits.OtpLifetime;
-        var current = stored;
-        while (true)
+        return await retry.RunAsync<OtpOutcome<Claimed>>("claiming an OTP challenge", async attempt =>
         {
+            var current = attempt == 1 ? stored : await challenges.GetAsync(tenant.Id, challengeId);
+            if (current is null)
+            {
+                return OtpOutcome.Fail<Claimed>(ApiError.NotFound("No such challenge."));
+            }
             var c = current.Value;
             var now = time.GetUtcNow();
             var refusal = c.ClaimedAt is not null ? ApiError.Conflict("The challenge has already been claimed.")
@@ -125,17 +130,13 @@ public sealed partial class OtpService(
                 return OtpOutcome.Fail<Claimed>(refusal);
             }
             var claimed = c with { ClaimedAt = now, UserId = userId };
-            if (await challenges.ReplaceAsync(tenant.Id, current, claimed, lifetime))
+            if (!await challenges.ReplaceAsync(tenant.Id, current, claimed, lifetime))
             {
-                var action = await RecordClaimAsync(tenant, claimed, now);
-                return OtpOutcome.Ok<Claimed>(new Claimed(actionService.IssueToken(tenant, action), claimed.VerificationMethod!));
+                return Attempt.Conflict<OtpOutcome<Claimed>>();
             }
-            current = await challenges.GetAsync(tenant.Id, challengeId);
-            if (current is null)
-            {
-                return OtpOutcome.Fail<Claimed>(ApiError.NotFound("No such challenge."));
-            }
-        }
+            var action = await RecordClaimAsync(tenant, claimed, now);
+            return OtpOutcome.Ok<Claimed>(new Claimed(actionService.IssueToken(tenant, action), claimed.VerificationMethod!));
+        });
     }
 
     private async Task<ActionRecord> RecordClaimAsync(Tenant tenant, OtpChallengeRecord c, DateTimeOffset now)
@@ -529,11 +530,14 @@ public sealed partial class OtpService(
     /// or dead challenge changes nothing; a right code marks it verified; a wrong one counts an attempt, and the
     /// attempt that reaches the limit kills the challenge. Returns the challenge afterwards and the failure reason.
     /// </summary>
-    private async Task<(OtpChallengeRecord Challenge, string? Failure)> CheckCodeAsync(Tenant tenant, Stored<OtpChallengeRecord> stored, string code)
-    {
-        var current = stored;
-        while (true)
+    private Task<(OtpChallengeRecord Challenge, string? Failure)> CheckCodeAsync(Tenant tenant, Stored<OtpChallengeRecord> stored, string code) =>
+        retry.RunAsync<(OtpChallengeRecord, string?)>("verifying an OTP", async attempt =>
         {
+            var current = attempt == 1 ? stored : await challenges.GetAsync(tenant.Id, stored.Value.Id);
+            if (current is null)
+            {
+                return (stored.Value, FailureReasons.CodeInvalidOrExpired);
+            }
             var c = current.Value;
             var now = time.GetUtcNow();
             if (c.IsDead)
@@ -546,21 +550,16 @@ public sealed partial class OtpService(
             }
             var right = codes.Matches(c.Id, code, c.CodeHash);
             var next = right ? c with { VerifiedAt = now } : c with { Attempts = c.Attempts + 1 };
-            if (await challenges.ReplaceAsync(tenant.Id, current, next, tenant.Limits.OtpLifetime))
+            if (!await challenges.ReplaceAsync(tenant.Id, current, next, tenant.Limits.OtpLifetime))
             {
-                if (right || next.IsDead)
-                {
-                    metrics.Completed(tenant.Id, c.VerificationMethod ?? "OTP", right ? "verified" : "max_attempts");
-                }
-                return (next, right ? null : next.IsDead ? FailureReasons.MaxAttemptsExceeded : FailureReasons.CodeInvalidOrExpired);
+                return Attempt.Conflict<(OtpChallengeRecord, string?)>();
             }
-            current = await challenges.GetAsync(tenant.Id, c.Id);
-            if (current is null)
+            if (right || next.IsDead)
             {
-                return (c, FailureReasons.CodeInvalidOrExpired);
+                metrics.Completed(tenant.Id, c.VerificationMethod ?? "OTP", right ? "verified" : "max_attempts");
             }
-        }
-    }
+            return (next, right ? null : next.IsDead ? FailureReasons.MaxAttemptsExceeded : FailureReasons.CodeInvalidOrExpired);
+        });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OTP for tenant {TenantId} not delivered by {Channel}; no challenge started")]
     private static partial void LogNotDelivered(ILogger logger, string tenantId, OtpChannel channel);

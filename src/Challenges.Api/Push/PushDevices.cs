@@ -15,12 +15,11 @@ namespace Challenges.Api.Push;
 /// is used: answering a challenge or a signed update with <c>resetExpiry</c> starts the lifetime again.
 /// </summary>
 public sealed partial class PushDevices(PushStore push, UserStore users, UserService userService, ActionStore actions, RateLimiter limiter,
-    TimeProvider time, ILogger<PushDevices> logger)
+    ConflictRetry retry, TimeProvider time, ILogger<PushDevices> logger)
 {
     /// <summary>Nonces of rows 3 and 7 are single use and live this long.</summary>
     public static readonly TimeSpan NonceLifetime = TimeSpan.FromMinutes(2);
 
-    private const int MaxAttempts = 10;
     private IStateStore Store => push.Store;
 
     /// <summary>
@@ -44,7 +43,7 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
         var publicKey = DeviceCrypto.NormalizePublicKey(request.PublicKey)!;
         var keyId = DeviceKeys.KeyId(publicKey);
         var deviceKey = StoreKeys.Device(tenant.Id, keyId);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        return await retry.RunAsync<Outcome<AddPushCredentialResponse>>("adding a push credential", async _ =>
         {
             var deviceRead = push.ReadDeviceAsync(tenant.Id, keyId);
             var userRead = users.GetAsync(tenant.Id, token.UserId);
@@ -55,11 +54,11 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
             {
                 if (owner.UserId == token.UserId && user.Find(owner.AuthenticatorId) is { } mine)
                 {
-                    return Added(mine, token.UserId);
+                    return (Outcome<AddPushCredentialResponse>)Added(mine, token.UserId);
                 }
                 if (owner.UserId != token.UserId && (await users.GetAsync(tenant.Id, owner.UserId)).Find(owner.AuthenticatorId) is not null)
                 {
-                    return ApiError.InvalidCredential("This device key is registered to another user.");
+                    return (Outcome<AddPushCredentialResponse>)ApiError.InvalidCredential("This device key is registered to another user.");
                 }
                 // Otherwise the index is left over from an authenticator that is gone or expired: the key is free again.
             }
@@ -70,13 +69,13 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
                 var finish = new DeviceRecord(token.UserId, same.Id, publicKey, same.ExpiresAt);
                 if (await Store.CommitAsync([WriteIndex(deviceKey, existing, finish)]))
                 {
-                    return Added(same, token.UserId);
+                    return (Outcome<AddPushCredentialResponse>)Added(same, token.UserId);
                 }
-                continue;
+                return Attempt.Conflict<Outcome<AddPushCredentialResponse>>();
             }
             if (EnrolmentPolicy.CheckUser(tenant, user, token, action!, VerificationMethods.Push, adding: true) is { } refusal)
             {
-                return refusal;
+                return (Outcome<AddPushCredentialResponse>)refusal;
             }
 
             var now = time.GetUtcNow();
@@ -104,24 +103,24 @@ public sealed partial class PushDevices(PushStore push, UserStore users, UserSer
             if (refusedNow)
             {
                 // Look again: the enrolment that won may be this very key (then it is returned), else the refusal.
-                continue;
+                return Attempt.Conflict<Outcome<AddPushCredentialResponse>>();
             }
             var index = new DeviceRecord(token.UserId, authenticator.Id, publicKey, authenticator.ExpiresAt);
             if (await Store.CommitAsync([WriteIndex(deviceKey, existing, index)]))
             {
                 LogAdded(logger, tenant.Id, authenticator.Id);
-                return Added(authenticator, token.UserId);
+                return (Outcome<AddPushCredentialResponse>)Added(authenticator, token.UserId);
             }
             if ((await push.ReadDeviceAsync(tenant.Id, keyId))?.Value.AuthenticatorId == authenticator.Id)
             {
                 // A concurrent registration of the same key finished this one for us.
-                return Added(authenticator, token.UserId);
+                return (Outcome<AddPushCredentialResponse>)Added(authenticator, token.UserId);
             }
             await users.UpdateAsync(tenant.Id, token.UserId, u => u.Find(authenticator.Id) is null
                 ? null
                 : u with { Authenticators = u.Authenticators.Where(a => a.Id != authenticator.Id).ToList() });
-        }
-        throw new InvalidOperationException("Gave up adding a push credential after repeated conflicting writes.");
+            return Attempt.Conflict<Outcome<AddPushCredentialResponse>>();
+        });
     }
 
     private static AddPushCredentialResponse Added(AuthenticatorRecord a, string userId) =>

@@ -26,11 +26,10 @@ public sealed partial class PushService(
     RateLimiter limiter,
     PushNotifier notifier,
     ChallengeMetrics metrics,
+    ConflictRetry retry,
     TimeProvider time,
     ILogger<PushService> logger)
 {
-    private const int MaxCasAttempts = 50;
-
     /// <summary>What <c>ClientAddress.Of</c> answers when the connection has no IP address.</summary>
     public const string UnknownAddress = "unknown";
     private IStateStore Store => push.Store;
@@ -170,7 +169,7 @@ public sealed partial class PushService(
             .Select(p => p!.ChallengeId).Distinct(StringComparer.Ordinal);
         foreach (var id in older)
         {
-            var after = await Store.UpdateAsync<PushChallengeRecord>(StoreKeys.Challenge(tenant.Id, id),
+            var after = await Store.UpdateAsync<PushChallengeRecord>(retry, StoreKeys.Challenge(tenant.Id, id),
                 c => c.IsPush && c.IsOpenAt(now) && c.Targets.All(showingNewer.Contains) ? c with { ExpiresAt = now, SupersededBy = newer.Id } : null,
                 c => PushStore.Retention(c, now));
             if (after?.SupersededBy == newer.Id)
@@ -209,46 +208,44 @@ public sealed partial class PushService(
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(token);
-        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
+        return await retry.RunAsync<Outcome<VerifyPushResponse>>("polling a push challenge", async _ =>
         {
             var stored = await push.ReadChallengeAsync(tenant.Id, challengeId);
             if (stored is not { Value: var challenge } || !BelongsTo(challenge, token))
             {
-                return ApiError.NotFound("No such push challenge for this token.");
+                return (Outcome<VerifyPushResponse>)ApiError.NotFound("No such push challenge for this token.");
             }
             var now = time.GetUtcNow();
             if (challenge.State == PushChallengeStates.Pending)
             {
-                return new VerifyPushResponse(false, now >= challenge.ExpiresAt, null);
+                return (Outcome<VerifyPushResponse>)new VerifyPushResponse(false, now >= challenge.ExpiresAt, null);
             }
             var approved = challenge.State == PushChallengeStates.Approved;
             if (challenge.TokenIssued)
             {
-                return new VerifyPushResponse(approved, true, null);
+                return (Outcome<VerifyPushResponse>)new VerifyPushResponse(approved, true, null);
             }
             var action = await actions.CompleteChallengeAsync(tenant, token, approved, VerificationMethods.Push);
             if (action is null)
             {
-                return ApiError.NotFound("The token's action no longer exists.");
+                return (Outcome<VerifyPushResponse>)ApiError.NotFound("The token's action no longer exists.");
             }
             if (!approved)
             {
-                return new VerifyPushResponse(false, true, null);
+                return (Outcome<VerifyPushResponse>)new VerifyPushResponse(false, true, null);
             }
             if (action.State != ActionStates.ChallengeSucceeded)
             {
                 // Another challenge already decided this action (e.g. a rejection): this approval cannot succeed it.
-                return new VerifyPushResponse(false, true, null);
+                return (Outcome<VerifyPushResponse>)new VerifyPushResponse(false, true, null);
             }
             var issued = challenge with { TokenIssued = true };
             var key = StoreKeys.Challenge(tenant.Id, challengeId);
-            if (await Store.CommitAsync([StateChange.Replace(key, stored.Raw, StoreJson.Write(issued), PushStore.Retention(issued, now))]))
-            {
-                return new VerifyPushResponse(true, true, actions.IssueToken(tenant, action));
-            }
-            // Another poll changed the document first: read it again; it will say the token is taken.
-        }
-        throw new InvalidOperationException("Gave up polling a push challenge after repeated conflicting writes.");
+            // Another poll may change the document first: then it is read again, and says the token is taken.
+            return await Store.CommitAsync([StateChange.Replace(key, stored.Raw, StoreJson.Write(issued), PushStore.Retention(issued, now))])
+                ? (Outcome<VerifyPushResponse>)new VerifyPushResponse(true, true, actions.IssueToken(tenant, action))
+                : Attempt.Conflict<Outcome<VerifyPushResponse>>();
+        });
     }
 
     private static bool BelongsTo(PushChallengeRecord challenge, ClientToken token) =>
@@ -321,22 +318,22 @@ public sealed partial class PushService(
             LogBadSignature(logger, tenant.Id);
             return ApiError.InvalidCredential("The signature does not verify with this credential.");
         }
-        var stored = challengeRead.Result;
         var key = StoreKeys.Challenge(tenant.Id, challengeId);
-        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
+        return await retry.RunAsync<Outcome<AnswerPushResponse>>("answering a push challenge", async attempt =>
         {
+            var stored = attempt == 1 ? challengeRead.Result : await push.ReadChallengeAsync(tenant.Id, challengeId);
             if (stored is not { Value: var challenge } || challenge.UserId != device.UserId || !challenge.Targets.Contains(device.AuthenticatorId))
             {
-                return ApiError.NotFound("No such push challenge for this device.");
+                return (Outcome<AnswerPushResponse>)ApiError.NotFound("No such push challenge for this device.");
             }
             var now = time.GetUtcNow();
             if (challenge.State != PushChallengeStates.Pending)
             {
-                return ApiError.Conflict("The challenge has already been answered.");
+                return (Outcome<AnswerPushResponse>)ApiError.Conflict("The challenge has already been answered.");
             }
             if (now >= challenge.ExpiresAt)
             {
-                return ApiError.Conflict("The challenge has expired.");
+                return (Outcome<AnswerPushResponse>)ApiError.Conflict("The challenge has expired.");
             }
             var approve = request.Approved!.Value && CodeMatches(challenge, request.VerificationCode);
             var answered = challenge with
@@ -359,35 +356,34 @@ public sealed partial class PushService(
             {
                 // The move is what counts: without the action's copy, its update reads it again below.
             }
-            if (moving.Result)
+            if (!moving.Result)
             {
-                var claims = new ClientToken(tenant.Id, challenge.UserId, challenge.ActionCode, challenge.IdempotencyKey, [], now, now);
-                var cleanup = deviceRead.Result[1] is { } pointerRaw && PushStore.Parse<PendingPointer>(pointerRaw)?.ChallengeId == challengeId
-                    ? Store.CommitAsync([StateChange.DeleteIfEqual(pendingKey, pointerRaw)])
-                    : Task.FromResult(true);
-                // A step-up has no action to complete: its result is read from the challenge itself.
-                var complete = challenge.Purpose is null
-                    ? actions.CompleteChallengeAsync(tenant, claims, approve, VerificationMethods.Push,
-                        readingAction.IsCompletedSuccessfully ? readingAction.Result : null)
-                    : Task.FromResult<ActionRecord?>(null);
-                // A signed answer, approval or rejection, is a use of the credential: its lifetime starts again.
-                var renewal = devices.RenewOnUseAsync(tenant, deviceRead.Result[0]!);
-                try
-                {
-                    await Task.WhenAll(complete, cleanup, renewal);
-                }
-                catch (StoreUnavailableException)
-                {
-                    // The answer is recorded on the challenge; the web poll applies it to the action again.
-                    LogFollowUpFailed(logger, tenant.Id, challengeId);
-                }
-                metrics.Completed(tenant.Id, VerificationMethods.Push, approve ? "approved" : "rejected");
-                LogAnswered(logger, tenant.Id, challengeId, answered.State);
-                return new AnswerPushResponse(approve);
+                return Attempt.Conflict<Outcome<AnswerPushResponse>>();
             }
-            stored = await push.ReadChallengeAsync(tenant.Id, challengeId);
-        }
-        throw new InvalidOperationException("Gave up answering a push challenge after repeated conflicting writes.");
+            var claims = new ClientToken(tenant.Id, challenge.UserId, challenge.ActionCode, challenge.IdempotencyKey, [], now, now);
+            var cleanup = deviceRead.Result[1] is { } pointerRaw && PushStore.Parse<PendingPointer>(pointerRaw)?.ChallengeId == challengeId
+                ? Store.CommitAsync([StateChange.DeleteIfEqual(pendingKey, pointerRaw)])
+                : Task.FromResult(true);
+            // A step-up has no action to complete: its result is read from the challenge itself.
+            var complete = challenge.Purpose is null
+                ? actions.CompleteChallengeAsync(tenant, claims, approve, VerificationMethods.Push,
+                    readingAction.IsCompletedSuccessfully ? readingAction.Result : null)
+                : Task.FromResult<ActionRecord?>(null);
+            // A signed answer, approval or rejection, is a use of the credential: its lifetime starts again.
+            var renewal = devices.RenewOnUseAsync(tenant, deviceRead.Result[0]!);
+            try
+            {
+                await Task.WhenAll(complete, cleanup, renewal);
+            }
+            catch (StoreUnavailableException)
+            {
+                // The answer is recorded on the challenge; the web poll applies it to the action again.
+                LogFollowUpFailed(logger, tenant.Id, challengeId);
+            }
+            metrics.Completed(tenant.Id, VerificationMethods.Push, approve ? "approved" : "rejected");
+            LogAnswered(logger, tenant.Id, challengeId, answered.State);
+            return (Outcome<AnswerPushResponse>)new AnswerPushResponse(approve);
+        });
     }
 
     /// <summary>Without number matching any answer matches; with it, the device must echo the code exactly.</summary>

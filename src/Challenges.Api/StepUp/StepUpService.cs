@@ -21,6 +21,7 @@ public sealed partial class StepUpService(
     UserStore users,
     RateLimiter limiter,
     TokenService tokens,
+    ConflictRetry retry,
     TimeProvider time,
     ILogger<StepUpService> logger)
 {
@@ -168,10 +169,10 @@ public sealed partial class StepUpService(
     }
 
     /// <summary>The step-up's status; an approved one hands out its step-up token once.</summary>
-    public async Task<(StepUpStatusResponse? Status, ApiError? Error)> GetAsync(Tenant tenant, string userId, string id)
+    public Task<(StepUpStatusResponse? Status, ApiError? Error)> GetAsync(Tenant tenant, string userId, string id)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        for (var attempt = 0; attempt < 50; attempt++)
+        return retry.RunAsync<(StepUpStatusResponse?, ApiError?)>("reading a step-up", async _ =>
         {
             var stored = await pushStore.ReadChallengeAsync(tenant.Id, id);
             if (stored is not { Value: var c } || c.Purpose != PushChallengeStates.StepUp || c.UserId != userId)
@@ -197,8 +198,8 @@ public sealed partial class StepUpService(
                     authTime: c.AnsweredAt ?? now);
                 return (new StepUpStatusResponse(id, status, token), null);
             }
-        }
-        throw new InvalidOperationException("Gave up reading a step-up after repeated conflicting writes.");
+            return Attempt.Conflict<(StepUpStatusResponse?, ApiError?)>();
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Step-up idempotency reference reused with another payload for tenant {TenantId}")]

@@ -22,29 +22,28 @@ public static class StoreJson
 /// <summary>A document with the exact text it was read from, for <see cref="StateChange.Replace"/>.</summary>
 public sealed record Stored<T>(T Value, string Raw);
 
-/// <summary>Compare-and-set loops over one document.</summary>
+/// <summary>Compare-and-set over one document, retried by the <see cref="ConflictRetry"/> policy.</summary>
 public static class StoreUpdates
 {
-    private const int MaxAttempts = 200;
-
     /// <summary>
     /// Reads the document, applies <paramref name="change"/> and writes the result only if nobody changed the
-    /// document in between; repeats until it sticks. <paramref name="change"/> returns null to leave it as it is.
+    /// document in between; runs again on a conflict. <paramref name="change"/> returns null to leave it as it is.
     /// Returns the document as it is afterwards, or null when there is none. <c>known</c>: the document as this request
     /// already read it, which saves the first read (a stale one only costs a retry).
     /// </summary>
-    public static async Task<T?> UpdateAsync<T>(this IStateStore store, string key, Func<T, T?> change, Func<T, TimeSpan?> ttl,
+    public static Task<T?> UpdateAsync<T>(this IStateStore store, ConflictRetry retry, string key, Func<T, T?> change, Func<T, TimeSpan?> ttl,
         Func<T, IEnumerable<StateChange>>? alsoApply = null, Stored<T>? known = null) where T : class
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(retry);
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(ttl);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        return retry.RunAsync<T?>($"updating a {typeof(T).Name}", async attempt =>
         {
-            var current = attempt == 0 && known is not null ? known : await store.ReadAsync<T>(key);
+            var current = attempt == 1 && known is not null ? known : await store.ReadAsync<T>(key);
             if (current is null)
             {
-                return null;
+                return (T?)null;
             }
             var next = change(current.Value);
             if (next is null)
@@ -56,11 +55,7 @@ public static class StoreUpdates
             {
                 changes.AddRange(alsoApply(next));
             }
-            if (await store.CommitAsync(changes))
-            {
-                return next;
-            }
-        }
-        throw new InvalidOperationException($"Gave up updating a {typeof(T).Name} after {MaxAttempts} conflicting writes.");
+            return await store.CommitAsync(changes) ? next : Attempt.Conflict<T?>();
+        });
     }
 }

@@ -11,10 +11,10 @@ namespace Challenges.Api.Users;
 /// remove verified authenticators carry their lifecycle events in the same atomic write, and the user is queued for
 /// the outbox worker before that write, so no event can be committed without being found.
 /// </summary>
-public sealed class UserStore(IStateStore store, IWorkQueue queue, TenantRegistry tenants, TimeProvider time)
+public sealed class UserStore(IStateStore store, IWorkQueue queue, WorkQueueSignal queued, TenantRegistry tenants, ConflictRetry retry,
+    TimeProvider time)
 {
     public const int OutboxShards = 16;
-    private const int MaxAttempts = 200;
 
     public async Task<UserRecord> GetAsync(string tenantId, string userId) => Read(await store.GetAsync(StoreKeys.User(tenantId, userId)));
 
@@ -28,13 +28,13 @@ public sealed class UserStore(IStateStore store, IWorkQueue queue, TenantRegistr
     /// Applies <paramref name="change"/> atomically (creating the user when absent); null from the change leaves it
     /// as it is. <paramref name="alsoApply"/> adds changes on keys of the user's slot to the same commit.
     /// </summary>
-    public async Task<UserRecord> UpdateAsync(string tenantId, string userId, Func<UserRecord, UserRecord?> change,
+    public Task<UserRecord> UpdateAsync(string tenantId, string userId, Func<UserRecord, UserRecord?> change,
         Func<UserRecord, IEnumerable<StateChange>>? alsoApply = null)
     {
         ArgumentNullException.ThrowIfNull(change);
         var key = StoreKeys.User(tenantId, userId);
         var emitsEvents = tenants.FindById(tenantId)?.Options.WebhookUrl is not null;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        return retry.RunAsync<UserRecord>("updating a user", async _ =>
         {
             var current = await store.ReadAsync<UserRecord>(key);
             var now = time.GetUtcNow();
@@ -60,12 +60,16 @@ public sealed class UserStore(IStateStore store, IWorkQueue queue, TenantRegistr
             {
                 changes.AddRange(alsoApply(next));
             }
-            if (await store.CommitAsync(changes))
+            if (!await store.CommitAsync(changes))
             {
-                return next;
+                return Attempt.Conflict<UserRecord>();
             }
-        }
-        throw new InvalidOperationException($"Gave up updating a user after {MaxAttempts} conflicting writes.");
+            if (next.OutboxSequence > before.OutboxSequence)
+            {
+                queued.Pulse();
+            }
+            return next;
+        });
     }
 
     /// <summary>The outbox queue shard of a user: a stable hash, the same in every process.</summary>
