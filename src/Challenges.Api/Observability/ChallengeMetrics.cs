@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Challenges.Api.Delivery;
 
 namespace Challenges.Api.Observability;
 
@@ -68,10 +67,6 @@ public sealed class ChallengeMetrics
             _deliveryDuration.Record(_time.GetElapsedTime(started).TotalSeconds, tags);
         }
     }
-
-    /// <summary>An OTP delivery: its outcome is <see cref="DeliveryOutcome.Delivered"/>.</summary>
-    public Task<DeliveryOutcome> DeliverAsync(string channel, string provider, Func<Task<DeliveryOutcome>> attempt) =>
-        DeliverAsync(channel, provider, attempt, o => o.Delivered);
 
     /// <summary>The outbox as last measured; the gauges report nothing until the first measurement.</summary>
     public void SetOutbox(long backlog, TimeSpan oldestAge)

@@ -19,8 +19,11 @@ public static class StoreJson
     }
 }
 
-/// <summary>A document with the exact text it was read from, for <see cref="StateChange.Replace"/>.</summary>
-public sealed record Stored<T>(T Value, string Raw);
+/// <summary>
+/// A document with the exact text it was read from, for a later compare-and-set (<see cref="StateChange.Over"/>);
+/// <see cref="Raw"/> is null when nothing was stored and <see cref="Value"/> is what an absent document reads as.
+/// </summary>
+public sealed record Stored<T>(T Value, string? Raw);
 
 /// <summary>Compare-and-set over one document, retried by the <see cref="ConflictRetry"/> policy.</summary>
 public static class StoreUpdates
@@ -50,7 +53,7 @@ public static class StoreUpdates
             {
                 return current.Value;
             }
-            List<StateChange> changes = [StateChange.Replace(key, current.Raw, StoreJson.Write(next), ttl(next))];
+            List<StateChange> changes = [StateChange.Over(key, current.Raw, StoreJson.Write(next), ttl(next))];
             if (alsoApply is not null)
             {
                 changes.AddRange(alsoApply(next));

@@ -1,4 +1,4 @@
-namespace Challenges.Api.Push;
+namespace Challenges.Api.Users;
 
 /// <summary>
 /// The index from a device credential (its public key) to the authenticator it belongs to, under

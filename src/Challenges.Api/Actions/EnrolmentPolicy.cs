@@ -1,9 +1,9 @@
-using Challenges.Api.Actions;
 using Challenges.Api.Http;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;
+using Challenges.Api.Users;
 
-namespace Challenges.Api.Users;
+namespace Challenges.Api.Actions;
 
 /// <summary>
 /// The rules every enrolment of an authenticator follows, whatever its method: SMS, WhatsApp, email and push today,
@@ -55,25 +55,6 @@ public static class EnrolmentPolicy
         {
             return ApiError.Forbidden("The user already has a verified authenticator: adding another needs a token with the add:authenticators scope.");
         }
-        return adding ? CheckCaps(tenant, user, method) : null;
-    }
-
-    /// <summary>
-    /// One more authenticator of <paramref name="method"/> keeps the user within the tenant's caps (any enrolment, the
-    /// Server API's too): 409, since it is the user's state, not the request, that refuses it.
-    /// </summary>
-    public static ApiError? CheckCaps(Tenant tenant, UserRecord user, string method)
-    {
-        ArgumentNullException.ThrowIfNull(tenant);
-        ArgumentNullException.ThrowIfNull(user);
-        var limits = tenant.Limits;
-        if (user.Authenticators.Count >= limits.MaxAuthenticatorsPerUser)
-        {
-            return ApiError.Conflict($"The user already holds {limits.MaxAuthenticatorsPerUser} authenticators, the most allowed: remove one first.");
-        }
-        var cap = method == VerificationMethods.Push ? limits.MaxPushDevicesPerUser : limits.MaxAuthenticatorsPerMethod;
-        return user.Authenticators.Count(a => a.VerificationMethod == method) >= cap
-            ? ApiError.Conflict($"The user already holds {cap} {method} authenticators, the most allowed: remove one first.")
-            : null;
+        return adding ? AuthenticatorCaps.Check(tenant, user, method) : null;
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Challenges.Api.Push;
+namespace Challenges.Api.Users;
 
 /// <summary>Names a device credential in the store by the SHA-256 of its public key text.</summary>
 public static class DeviceKeys

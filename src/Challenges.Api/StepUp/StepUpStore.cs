@@ -1,0 +1,57 @@
+using Challenges.Api.Storage;
+using Challenges.Api.Users;
+
+namespace Challenges.Api.StepUp;
+
+/// <summary>
+/// An idempotency reference as stored in the user's slot: the payload's fingerprint and the id of the challenge it
+/// started. Only requests that start a challenge store one.
+/// </summary>
+public sealed record StepUpRefRecord(string Fingerprint, DateTimeOffset CreatedAt, bool Done, string? Id);
+
+/// <summary>The user's step-up in flight, in the user's slot.</summary>
+public sealed record StepUpInFlightRecord(string ChallengeId, DateTimeOffset ExpiresAt);
+
+/// <summary>A user's step-up records as read together: the step-up in flight and the request's reference.</summary>
+public sealed record StepUpRecords(Stored<StepUpInFlightRecord?> InFlight, Stored<StepUpRefRecord?>? Reference);
+
+/// <summary>
+/// Step-up records in the user's hash slot, beside the user's push challenges: the user's step-up in flight (one at a
+/// time) and the idempotency references (24 hours each). Both are written in the same atomic write as the challenge
+/// they name, so two requests with one reference start one challenge.
+/// </summary>
+public sealed class StepUpStore(IStateStore store)
+{
+    /// <summary>How long an idempotency reference answers with its first reply.</summary>
+    public static readonly TimeSpan RefRetention = TimeSpan.FromHours(24);
+
+    private static string InFlightKeyOf(string tenantId, string userId) => $"u:{HashTags.User(tenantId, userId)}:stepup";
+
+    private static string ReferenceKeyOf(string tenantId, string userId, string reference) =>
+        $"u:{HashTags.User(tenantId, userId)}:stepup-ref:{HashTags.Escape(reference)}";
+
+    public async Task<StepUpRecords> ReadAsync(string tenantId, string userId, string? reference)
+    {
+        List<string> keys = [InFlightKeyOf(tenantId, userId)];
+        if (reference is not null)
+        {
+            keys.Add(ReferenceKeyOf(tenantId, userId, reference));
+        }
+        var raws = await store.GetManyAsync(keys);
+        return new StepUpRecords(new Stored<StepUpInFlightRecord?>(UserStore.ParseOrNull<StepUpInFlightRecord>(raws[0]), raws[0]),
+            reference is null ? null : new Stored<StepUpRefRecord?>(UserStore.ParseOrNull<StepUpRefRecord>(raws[1]), raws[1]));
+    }
+
+    /// <summary>The user's step-up in flight is now <paramref name="inFlight"/>, and the reference names it: a part of the start's atomic write.</summary>
+    public static StoreWrite StartWrite(string tenantId, string userId, StepUpRecords read, StepUpInFlightRecord inFlight, TimeSpan lifetime,
+        string? reference, StepUpRefRecord? replay)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        List<StateChange> changes = [StateChange.Over(InFlightKeyOf(tenantId, userId), read.InFlight.Raw, StoreJson.Write(inFlight), lifetime)];
+        if (reference is not null && replay is not null)
+        {
+            changes.Add(StateChange.Over(ReferenceKeyOf(tenantId, userId, reference), read.Reference?.Raw, StoreJson.Write(replay), RefRetention));
+        }
+        return new StoreWrite(changes);
+    }
+}
