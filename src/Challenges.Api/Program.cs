@@ -4,6 +4,7 @@ using Challenges.Api.Health;
 using Challenges.Api.Hosted;
 using Challenges.Api.Http;
 using Challenges.Api.Observability;
+using Challenges.Api.OpenApi;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Challenges.Api.Users;
 
-/// <summary>Server API: users and their authenticators (CONTRACT.md 2).</summary>
+/// <summary>Server API: users and their authenticators (docs/contract.md §2.3).</summary>
 public static class UserEndpoints
 {
     public static IServiceCollection AddUsers(this IServiceCollection services)

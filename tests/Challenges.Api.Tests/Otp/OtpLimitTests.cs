@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenges.Api.Tests.Otp;
 
-/// <summary>The limits of CONTRACT.md 6 for OTP, counted in Redis: across server instances, and exactly under concurrency.</summary>
+/// <summary>The limits of docs/contract.md §6 for OTP, counted in Redis: across server instances, and exactly under concurrency.</summary>
 [Collection(ApiCollection.Name)]
 public sealed class OtpLimitTests(ApiFixture fixture)
 {

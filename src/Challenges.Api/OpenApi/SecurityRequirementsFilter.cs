@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace Challenges.Api.Http;
+namespace Challenges.Api.OpenApi;
 
 /// <summary>
 /// Names each operation's credentials in the OpenAPI document, from the authorization policy of its route group, so

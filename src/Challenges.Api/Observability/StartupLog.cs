@@ -1,7 +1,7 @@
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 
-namespace Challenges.Api.Http;
+namespace Challenges.Api.Observability;
 
 /// <summary>
 /// What an operator needs to see at start: the store in use and, in a Development run with the demo tenant, its id and
@@ -15,14 +15,14 @@ public static partial class StartupLog
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Challenges");
         app.Services.LogStore(logger);
         if (app.Environment.IsDevelopment() &&
-            app.Services.GetRequiredService<TenantRegistry>().FindBySecretKey(Tenants.DemoTenant.SecretKey) is { Id: Tenants.DemoTenant.Id })
+            app.Services.GetRequiredService<TenantRegistry>().FindBySecretKey(DemoTenant.SecretKey) is { Id: DemoTenant.Id })
         {
             // The built-in development default, printed so a newcomer can use it; never the key of a configured tenant.
-            DemoTenant(logger, Tenants.DemoTenant.Id, Tenants.DemoTenant.SecretKey);
+            LogDemoTenant(logger, DemoTenant.Id, DemoTenant.SecretKey);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Development tenant: id {TenantId}, secret key {DevelopmentSecretKey} (development default; never use it in production)")]
-    private static partial void DemoTenant(ILogger logger, string tenantId, string developmentSecretKey);
+    private static partial void LogDemoTenant(ILogger logger, string tenantId, string developmentSecretKey);
 }

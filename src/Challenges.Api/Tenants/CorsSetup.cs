@@ -1,8 +1,7 @@
-using Challenges.Api.Tenants;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Challenges.Api.Http;
+namespace Challenges.Api.Tenants;
 
 /// <summary>CORS for the Client API, per tenant: an origin is granted only on the calls of the tenant that lists it.</summary>
 public static class CorsSetup

@@ -6,8 +6,9 @@ using Challenges.Api.Push;
 using Challenges.Api.Users;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
+using Challenges.Api.Http;
 
-namespace Challenges.Api.Http;
+namespace Challenges.Api.OpenApi;
 
 /// <summary>
 /// Request bodies and parameters in the OpenAPI document get an example that passes validation (so Swagger UI's

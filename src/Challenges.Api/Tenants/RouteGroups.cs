@@ -1,8 +1,11 @@
-using Challenges.Api.Tenants;
+using Challenges.Api.Http;
 
-namespace Challenges.Api.Http;
+namespace Challenges.Api.Tenants;
 
-/// <summary>The conventions of each API family, put on its route groups (STYLE.md 4).</summary>
+/// <summary>
+/// Each API family's conventions (credential, validation, tags, CORS, the error statuses it documents) sit on its route
+/// group, so an endpoint adds only what is its own.
+/// </summary>
 public static class RouteGroups
 {
     /// <summary>Server API: secret-key Basic, validation, tagged for OpenAPI.</summary>
@@ -19,13 +22,4 @@ public static class RouteGroups
     public static RouteGroupBuilder DeviceApi(this RouteGroupBuilder group, string tag) =>
         group.RequireAuthorization(AuthSchemes.DevicePolicy).WithValidation().WithTags(tag)
             .ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status503ServiceUnavailable);
-
-    public static TBuilder ProducesError<TBuilder>(this TBuilder builder, params int[] statuses) where TBuilder : IEndpointConventionBuilder
-    {
-        foreach (var status in statuses)
-        {
-            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ErrorResponse), ["application/json"]));
-        }
-        return builder;
-    }
 }

@@ -1,4 +1,4 @@
-namespace Challenges.Api.Http;
+namespace Challenges.Api.OpenApi;
 
 /// <summary>
 /// The OpenAPI document (committed as openapi/challenges.v1.json, the reference) and Swagger UI at /swagger, served
