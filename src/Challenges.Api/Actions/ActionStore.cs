@@ -77,24 +77,8 @@ public sealed class ActionStore(IStateStore store, ConflictRetry retry, TimeProv
     /// this request read it, which saves the first read.
     /// </summary>
     public Task<ActionRecord?> UpdateAsync(ActionRef id, Func<ActionRecord, ActionRecord?> change, TimeSpan retention,
-        Stored<ActionRecord>? known = null)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        return retry.RunAsync<ActionRecord?>("updating an action", async attempt =>
-        {
-            var current = attempt == 1 && known is not null ? known : await ReadAsync(id);
-            if (current is null)
-            {
-                return (ActionRecord?)null;
-            }
-            var next = change(current.Value);
-            if (next is null)
-            {
-                return current.Value;
-            }
-            return await CommitAsync(id, current, next, retention) ? next : Attempt.Conflict<ActionRecord?>();
-        });
-    }
+        Stored<ActionRecord>? known = null) =>
+        store.UpdateAsync(retry, KeyOf(id), change, a => Ttl(a, retention), known: known);
 
     /// <summary>
     /// Writes <paramref name="next"/> over the action as read, together with <paramref name="alongside"/> (parts on keys of

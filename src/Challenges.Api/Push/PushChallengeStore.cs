@@ -47,7 +47,7 @@ public sealed class PushChallengeStore(IStateStore store, TimeProvider time)
     public async Task<StoredPush?> ReadAsync(string tenantId, string challengeId)
     {
         var raws = await store.GetManyAsync([KeyOf(tenantId, challengeId), ClosedKeyOf(tenantId, challengeId)]);
-        return Users.UserStore.ParseOrNull<PushChallengeRecord>(raws[0]) is { IsPush: true } challenge && challenge.Id == challengeId
+        return StoreJson.ReadOrNull<PushChallengeRecord>(raws[0]) is { IsPush: true } challenge && challenge.Id == challengeId
             ? new StoredPush(new Stored<PushChallengeRecord>(challenge, raws[0]), raws[1])
             : null;
     }

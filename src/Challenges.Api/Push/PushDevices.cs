@@ -1,6 +1,5 @@
 using Challenges.Api.Http;
 using Challenges.Api.RateLimiting;
-using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Users;
 using Challenges.Api.Verification;

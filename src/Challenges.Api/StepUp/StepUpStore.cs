@@ -38,8 +38,8 @@ public sealed class StepUpStore(IStateStore store)
             keys.Add(ReferenceKeyOf(tenantId, userId, reference));
         }
         var raws = await store.GetManyAsync(keys);
-        return new StepUpRecords(new Stored<StepUpInFlightRecord?>(UserStore.ParseOrNull<StepUpInFlightRecord>(raws[0]), raws[0]),
-            reference is null ? null : new Stored<StepUpRefRecord?>(UserStore.ParseOrNull<StepUpRefRecord>(raws[1]), raws[1]));
+        return new StepUpRecords(new Stored<StepUpInFlightRecord?>(StoreJson.ReadOrNull<StepUpInFlightRecord>(raws[0]), raws[0]),
+            reference is null ? null : new Stored<StepUpRefRecord?>(StoreJson.ReadOrNull<StepUpRefRecord>(raws[1]), raws[1]));
     }
 
     /// <summary>The user's step-up in flight is now <paramref name="inFlight"/>, and the reference names it: a part of the start's atomic write.</summary>

@@ -11,6 +11,23 @@ public static class StoreJson
     public static T Read<T>(string raw) => JsonSerializer.Deserialize<T>(raw, JsonDefaults.Options)
         ?? throw new InvalidOperationException($"Stored {typeof(T).Name} is null.");
 
+    /// <summary>A stored document that may be foreign or damaged (written by another version, say): it reads as absent.</summary>
+    public static T? ReadOrNull<T>(string? raw) where T : class
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(raw, JsonDefaults.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static async Task<Stored<T>?> ReadAsync<T>(this IStateStore store, string key)
     {
         ArgumentNullException.ThrowIfNull(store);

@@ -12,9 +12,9 @@ public sealed record DeviceState(Stored<DeviceRecord>? Index, string? ShownRaw, 
     /// <summary>The credential, unless it is unknown or expired (then it is no credential at all).</summary>
     public DeviceRecord? LiveAt(DateTimeOffset now) => Index is { Value: var device } && !device.IsExpiredAt(now) ? device : null;
 
-    public PendingPointer? Shown => UserStore.ParseOrNull<PendingPointer>(ShownRaw);
+    public PendingPointer? Shown => StoreJson.ReadOrNull<PendingPointer>(ShownRaw);
 
-    public DeviceNonce? Nonce => UserStore.ParseOrNull<DeviceNonce>(NonceRaw);
+    public DeviceNonce? Nonce => StoreJson.ReadOrNull<DeviceNonce>(NonceRaw);
 }
 
 /// <summary>
@@ -40,23 +40,6 @@ public sealed partial class UserStore
 
     private static string UpdateNonceKeyOf(string tenantId, string id) => $"n:{HashTags.Own(tenantId, HashTags.Escape(id))}";
 
-    /// <summary>A stored document that may be foreign or damaged: it reads as absent.</summary>
-    internal static T? ParseOrNull<T>(string? raw) where T : class
-    {
-        if (raw is null)
-        {
-            return null;
-        }
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize<T>(raw, JsonDefaults.Options);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>The index's time to live: past the credential's expiry, which is what decides.</summary>
     private TimeSpan? DeviceTtl(DeviceRecord device)
     {
@@ -75,7 +58,7 @@ public sealed partial class UserStore
     public async Task<DeviceState> ReadDeviceAsync(string tenantId, string keyId)
     {
         var raws = await store.GetManyAsync([DeviceKeyOf(tenantId, keyId), ShownKeyOf(tenantId, keyId), NonceKeyOf(tenantId, keyId)]);
-        var index = ParseOrNull<DeviceRecord>(raws[0]) is { } device ? new Stored<DeviceRecord>(device, raws[0]) : null;
+        var index = StoreJson.ReadOrNull<DeviceRecord>(raws[0]) is { } device ? new Stored<DeviceRecord>(device, raws[0]) : null;
         return new DeviceState(index, raws[1], raws[2]);
     }
 
@@ -235,7 +218,7 @@ public sealed partial class UserStore
     public async Task<Stored<DeviceNonce>?> ReadUpdateNonceAsync(string tenantId, string id)
     {
         var raw = await store.GetAsync(UpdateNonceKeyOf(tenantId, id));
-        return ParseOrNull<DeviceNonce>(raw) is { } nonce ? new Stored<DeviceNonce>(nonce, raw) : null;
+        return StoreJson.ReadOrNull<DeviceNonce>(raw) is { } nonce ? new Stored<DeviceNonce>(nonce, raw) : null;
     }
 
     /// <summary>Uses up an update message as read; false when another request used it first.</summary>
