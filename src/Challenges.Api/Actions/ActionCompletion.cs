@@ -6,19 +6,6 @@ using Challenges.Api.Users;
 
 namespace Challenges.Api.Actions;
 
-/// <summary>What a challenge came to, as its verification method judged it.</summary>
-public enum ChallengeResult
-{
-    /// <summary>Nothing decided yet (a wrong code with attempts left, a push not answered): the action stays as it is.</summary>
-    Undecided,
-    Succeeded,
-    /// <summary>The challenge failed for good (too many wrong codes, a rejected push): the action fails.</summary>
-    Failed,
-}
-
-/// <summary>The action after a challenge's result was committed, and the authenticator that answered (as verified then).</summary>
-public sealed record Completed(ActionRecord? Action, AuthenticatorRecord? Authenticator = null, string? AccessToken = null);
-
 /// <summary>
 /// The one place a challenge's result reaches its action, for every verification method: the action moves to
 /// CHALLENGE_SUCCEEDED or CHALLENGE_FAILED (only while it awaits a challenge: applying a result twice changes nothing),

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Challenges.Api.Actions;
+using Challenges.Api.Http;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
 using Challenges.Api.Users;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
-using Challenges.Api.Http;
 
 namespace Challenges.Api.OpenApi;
 

@@ -2,21 +2,6 @@ using Challenges.Api.Storage;
 
 namespace Challenges.Api.Push;
 
-/// <summary>A push challenge as read: the document with its text, and the newer challenge that closed it, if one did.</summary>
-public sealed record StoredPush(Stored<PushChallengeRecord> Stored, string? SupersededBy)
-{
-    public PushChallengeRecord Value => Stored.Value;
-
-    /// <summary>Pending, not superseded, and not yet past its expiry.</summary>
-    public bool IsOpenAt(DateTimeOffset now) => Value.State == PushChallengeStates.Pending && SupersededBy is null && now < Value.ExpiresAt;
-
-    /// <summary>Pending but past its expiry, or closed by a newer challenge: nobody can answer it any more.</summary>
-    public bool IsOverAt(DateTimeOffset now) => Value.State == PushChallengeStates.Pending && !IsOpenAt(now);
-}
-
-/// <summary>Which challenge one of the user's push devices shows (the user's board, read at a start).</summary>
-public sealed record Shown(string AuthenticatorId, string ChallengeId);
-
 /// <summary>
 /// Push challenges (sign-in and step-up) in the store: their keys, time to live and writes. A challenge lives in its
 /// user's hash slot, under an id that names that slot, beside the user's actions. The user's board (a sorted set in the

@@ -12,21 +12,6 @@ using Challenges.Api.Verification;
 
 namespace Challenges.Api.Push;
 
-/// <summary>Where the sign-in attempt came from, as the request that starts a push saw it.</summary>
-public sealed record PushOrigin(string IpAddress, string? UserAgent)
-{
-    public static PushOrigin Of(HttpContext context, ClientAddress address)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(address);
-        var userAgent = context.Request.Headers.UserAgent.ToString();
-        return new PushOrigin(address.Of(context), userAgent.Length is > 0 and <= 1024 ? userAgent : null);
-    }
-}
-
-/// <summary>A push challenge ready to be stored: its parts on the user's slot, each device's pointer, and what follows.</summary>
-public sealed record PreparedPush(PushChallengeRecord Challenge, StoreWrite Write, Func<Task> Show, Action Announce);
-
 /// <summary>
 /// Push challenges (docs/contract.md §3.2 and rows 4–5 of §3.3): started by the web app with a client token, fetched
 /// and answered by a device with its key, polled by the web app. Start and poll go through the

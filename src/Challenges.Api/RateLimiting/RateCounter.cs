@@ -77,8 +77,3 @@ public sealed class RateCounter(IStateStore store, TimeProvider time, ChallengeM
     }
 }
 
-/// <summary>What <see cref="RateCounter.CountAsync"/> counted: the refusal, if any (then nothing stays counted), and how to take the counts back.</summary>
-public sealed record Counted(ApiError? Refusal, Func<Task> RefundAsync);
-
-/// <summary>A use of a per-user rule not counted yet: whether the limit allows it, and the write that counts it.</summary>
-public sealed record InSlotCount(bool Allowed, StoreWrite Write);

@@ -4,18 +4,6 @@ using Challenges.Api.Users;
 namespace Challenges.Api.StepUp;
 
 /// <summary>
-/// An idempotency reference as stored in the user's slot: the payload's fingerprint and the id of the challenge it
-/// started. Only requests that start a challenge store one.
-/// </summary>
-public sealed record StepUpRefRecord(string Fingerprint, DateTimeOffset CreatedAt, bool Done, string? Id);
-
-/// <summary>The user's step-up in flight, in the user's slot.</summary>
-public sealed record StepUpInFlightRecord(string ChallengeId, DateTimeOffset ExpiresAt);
-
-/// <summary>A user's step-up records as read together: the step-up in flight and the request's reference.</summary>
-public sealed record StepUpRecords(Stored<StepUpInFlightRecord?> InFlight, Stored<StepUpRefRecord?>? Reference);
-
-/// <summary>
 /// Step-up records in the user's hash slot, beside the user's push challenges: the user's step-up in flight (one at a
 /// time) and the idempotency references (24 hours each). Both are written in the same atomic write as the challenge
 /// they name, so two requests with one reference start one challenge.

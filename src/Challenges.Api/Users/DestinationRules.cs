@@ -4,14 +4,6 @@ using FluentValidation;
 
 namespace Challenges.Api.Users;
 
-/// <summary>A request that names an OTP method and where its codes go.</summary>
-public interface IDestinationRequest
-{
-    string? VerificationMethod { get; }
-    string? PhoneNumber { get; }
-    string? Email { get; }
-}
-
 /// <summary>A phone number for SMS and WhatsApp, an email address for email OTP, each well formed: one rule set for every such request.</summary>
 public sealed class DestinationRules : AbstractValidator<IDestinationRequest>
 {
