@@ -233,13 +233,21 @@ public sealed partial class PushService(
                     approve ? ChallengeResult.Succeeded : ChallengeResult.Failed, move, ended) is not null;
             return done ? Done(next) : Attempt.Conflict<Outcome<PushChallengeRecord>>();
         });
-        await hiding;
         if (answered.Failed(out var error, out var result))
         {
+            await hiding;
             return error;
         }
-        // A signed answer, approval or rejection, is a use of the credential: its lifetime starts again.
-        await RenewOnUseAsync(tenant, deviceState.Index!);
+        try
+        {
+            // A signed answer, approval or rejection, is a use of the credential: its lifetime starts again.
+            await Task.WhenAll(hiding, RenewOnUseAsync(tenant, deviceState.Index!));
+        }
+        catch (StoreUnavailableException)
+        {
+            // The answer is recorded, with its action: only the device's pointer or the credential's renewal waits.
+            LogFollowUpFailed(logger, tenant.Id, challengeId);
+        }
         LogAnswered(logger, tenant.Id, challengeId, result.State);
         return new AnswerPushResponse(result.State == PushChallengeStates.Approved);
 
@@ -359,6 +367,9 @@ public sealed partial class PushService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered: {State}")]
     private static partial void LogAnswered(ILogger logger, string tenantId, string challengeId, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered, but the device's pointer or the credential's renewal was not written (store unavailable)")]
+    private static partial void LogFollowUpFailed(ILogger logger, string tenantId, string challengeId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push answer with a bad signature for tenant {TenantId}")]
     private static partial void LogBadSignature(ILogger logger, string tenantId);
