@@ -4,6 +4,7 @@ using Challenges.Api.Health;
 using Challenges.Api.Hosted;
 using Challenges.Api.Http;
 using Challenges.Api.Observability;
+using Challenges.Api.OpenApi;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;
@@ -11,6 +12,7 @@ using Challenges.Api.StepUp;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Users;
+using Challenges.Api.Verification;
 
 if (args.Contains(HealthProbe.Argument))
 {
@@ -45,9 +47,10 @@ builder.Services.AddRateLimits();
 // Outbound delivery: signed webhooks and message providers.
 builder.Services.AddDelivery();
 
-// Features.
+// Features: users and actions, the path every verification method takes, and the methods.
 builder.Services.AddUsers();
 builder.Services.AddActions();
+builder.Services.AddVerification();
 builder.Services.AddOtp(builder.Configuration);
 builder.Services.AddPush();
 builder.Services.AddStepUp();

@@ -14,7 +14,7 @@ public sealed class DeviceApiException(int status, string body)
 }
 
 /// <summary>
-/// The mobile device side of push (CONTRACT.md 3.3), spoken exactly as the Android SDK speaks it: tenant Basic as
+/// The mobile device side of push (docs/contract.md §3.3), spoken exactly as the Android SDK speaks it: tenant Basic as
 /// padded base64 of <c>tenantId:</c>, the public key in query strings as padded standard base64 of its SPKI-base64
 /// text (not URL-escaped), DER ECDSA SHA-256 signatures in standard base64. The CLI and the tests both use it.
 /// </summary>

@@ -61,6 +61,8 @@ REDIS_PORT="$(free_port)"
 API_PORT="$(free_port)"
 HOOK_PORT="$(free_port)"
 while [ "$HOOK_PORT" = "$API_PORT" ] || [ "$HOOK_PORT" = "$REDIS_PORT" ]; do HOOK_PORT="$(free_port)"; done
+METRICS_PORT="$(free_port)"
+while [ "$METRICS_PORT" = "$API_PORT" ] || [ "$METRICS_PORT" = "$REDIS_PORT" ] || [ "$METRICS_PORT" = "$HOOK_PORT" ]; do METRICS_PORT="$(free_port)"; done
 
 work="$(mktemp -d -t challenges-bench-XXXXXX)"
 redis_pid=""
@@ -123,7 +125,17 @@ config=(ASPNETCORE_ENVIRONMENT=Production
     Tenants__0__WebhookUrl="http://127.0.0.1:$HOOK_PORT/webhook"
     Tenants__0__Delivery__Sms=Webhook
     $(limits 0))
-env "${config[@]}" "${profile_env[@]}" "${server_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
+# The server's own count of store round trips per request (store.round_trips) is read from /metrics on a port of its
+# own by the round-trip probe; METRICS=0 leaves metrics off (the probe then reports Redis commands only).
+METRICS="${METRICS:-1}"
+urls="http://127.0.0.1:$API_PORT"
+metrics_args=()
+if [ "$METRICS" = 1 ]; then
+  config+=(Metrics__Enabled=true Metrics__Port="$METRICS_PORT")
+  urls="$urls;http://127.0.0.1:$METRICS_PORT"
+  metrics_args=(--metrics "http://127.0.0.1:$METRICS_PORT/metrics")
+fi
+env "${config[@]}" "${profile_env[@]}" "${server_env[@]}" ASPNETCORE_URLS="$urls" \
     dotnet "$root/src/Challenges.Api/bin/Release/net10.0/Challenges.Api.dll" >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_for "the server" "$server_pid" curl -fsS "http://127.0.0.1:$API_PORT/health/ready"
@@ -134,4 +146,4 @@ env "${config[@]}" dotnet "$here/bin/Release/net10.0/Challenges.Benchmarks.dll" 
   --redis "127.0.0.1:$REDIS_PORT" --webhook-port "$HOOK_PORT" --server-pid "$server_pid" \
   --duration "$DURATION" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --mix "$MIX" --half-rate \
   --pending "$PENDING" --pending-via "$PENDING_VIA" \
-  "${wrk_args[@]}" --report "$REPORT" "$@"
+  "${wrk_args[@]}" "${metrics_args[@]}" --report "$REPORT" "$@"

@@ -1,6 +1,6 @@
 // OTP through @authsignal/browser (sms, email, whatsapp), with the code read from the tenant's sms.created /
 // email.created webhook, and the result checked by the backend with @authsignal/node. Needs the OTP endpoints of
-// CONTRACT.md 3.1; run by OfficialSdkTests.
+// docs/contract.md §3.1; run by OfficialSdkTests.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { browserSdk, serverSdk } from "./lib/sdks.mjs";

@@ -1,5 +1,5 @@
 // Push through @authsignal/browser (push.challenge / push.verify) answered by a device speaking the mobile wire
-// format (CONTRACT.md 3.2, 3.3), the push.created webhook checked with @authsignal/node's verifier, and the result
+// format (docs/contract.md §3.2, §3.3), the push.created webhook checked with @authsignal/node's verifier, and the result
 // validated by the backend. Needs the push endpoints; run by OfficialSdkTests.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";

@@ -5,12 +5,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Challenges.Api.Actions;
 
-/// <summary>Server API: actions and validation (CONTRACT.md 2).</summary>
+/// <summary>Server API: actions and validation (docs/contract.md §2.1).</summary>
 public static class ActionEndpoints
 {
     public static IServiceCollection AddActions(this IServiceCollection services)
     {
         services.AddSingleton<ActionStore>();
+        services.AddSingleton<Users.IUserErasure>(sp => sp.GetRequiredService<ActionStore>());
+        services.AddSingleton<ActionCompletion>();
         services.AddSingleton<ActionService>();
         services.AddSingleton<FluentValidation.IValidator<TrackRequest>, TrackRequestValidator>();
         services.AddSingleton<FluentValidation.IValidator<UpdateActionRequest>, UpdateActionRequestValidator>();
@@ -44,7 +46,7 @@ public static class ActionEndpoints
             return invalid.ToResult();
         }
         var tenant = caller.Tenant;
-        var tracked = await service.TrackAsync(tenant, userId, action, request ?? TrackRequest.Empty);
+        var tracked = await service.TrackAsync(tenant, userId, action, request!);
         var url = $"{publicUrl.For(context)}/hosted?token={Uri.EscapeDataString(tracked.Token)}";
         return TypedResults.Ok(new TrackResponse(tracked.Action.IdempotencyKey, tracked.Action.State, url, tracked.Token,
             tracked.User.IsEnrolled, tracked.User.EnrolledMethods(tenant), tenant.VerificationMethods, tracked.User.DefaultMethod(tenant)));
@@ -57,8 +59,8 @@ public static class ActionEndpoints
         {
             return invalid.ToResult();
         }
-        var found = await service.GetAsync(caller.Tenant, userId, action, idempotencyKey);
-        return found is null ? ApiError.NotFound("No such action.").ToResult() : TypedResults.Ok(ActionResponse.From(found));
+        return (await service.GetAsync(caller.Tenant, new ActionRef(caller.Tenant.Id, userId, action, idempotencyKey)))
+            .Map(ActionResponse.From).ToHttp();
     }
 
     public static async Task<Results<Ok<UpdateActionResponse>, ErrorResult>> UpdateAction(string userId, string action,
@@ -68,12 +70,8 @@ public static class ActionEndpoints
         {
             return invalid.ToResult();
         }
-        if (request?.State is null)
-        {
-            return ApiError.Invalid("state: is required.").ToResult();
-        }
-        var updated = await service.SetStateAsync(caller.Tenant, userId, action, idempotencyKey, request.State);
-        return updated is null ? ApiError.NotFound("No such action.").ToResult() : TypedResults.Ok(new UpdateActionResponse(updated.State));
+        return (await service.SetStateAsync(caller.Tenant, new ActionRef(caller.Tenant.Id, userId, action, idempotencyKey), request!.State!))
+            .Map(a => new UpdateActionResponse(a.State)).ToHttp();
     }
 
     public static async Task<Results<Ok<ActionSummary[]>, ErrorResult>> QueryActions(string userId, string? fromDate, string? codes,
@@ -103,17 +101,8 @@ public static class ActionEndpoints
 
     public static async Task<Results<Ok<ValidateResponse>, ErrorResult>> Validate(ValidateRequest? request, Caller caller, ActionService service)
     {
-        if (request is null)
-        {
-            return ApiError.Invalid("token: is required.").ToResult();
-        }
-        var result = await service.ValidateAsync(caller.Tenant, request);
-        if (result.Error is not null)
-        {
-            return result.Error.ToResult();
-        }
-        var a = result.Action!;
-        return TypedResults.Ok(new ValidateResponse(result.IsValid, a.State, a.StateUpdatedAt, a.UserId, a.ActionCode, a.ActionCode,
-            a.IdempotencyKey, a.VerificationMethod));
+        return (await service.ValidateAsync(caller.Tenant, request!)).Map(v => new ValidateResponse(v.IsValid, v.Action.State,
+            v.Action.StateUpdatedAt, v.Action.UserId, v.Action.ActionCode, v.Action.ActionCode, v.Action.IdempotencyKey,
+            v.Action.VerificationMethod)).ToHttp();
     }
 }

@@ -1,6 +1,6 @@
 namespace Challenges.Api.Actions;
 
-/// <summary>Track answer (CONTRACT.md 2).</summary>
+/// <summary>Track answer (docs/contract.md §2.1).</summary>
 public sealed record TrackResponse(
     string IdempotencyKey,
     string State,

@@ -1,5 +1,4 @@
 using Challenges.Api.Http;
-using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;
 using Challenges.Api.Users;
@@ -7,13 +6,25 @@ using Challenges.Api.Users;
 namespace Challenges.Api.Actions;
 
 /// <summary>Tracking actions, reading and changing their state, and single-use validation of their tokens.</summary>
-public sealed class ActionService(ActionStore actions, UserStore users, TokenService tokens, TimeProvider time)
+public sealed class ActionService(ActionStore actions, UserStore users, ActionCompletion completion, TokenService tokens, TimeProvider time)
 {
     public sealed record Tracked(ActionRecord Action, UserRecord User, string Token);
 
+    /// <summary>
+    /// Tracks an action: the user and, when the backend names its idempotency key, the action already tracked under it
+    /// are read together; a new action is written with the user's index of actions (one write).
+    /// </summary>
     public async Task<Tracked> TrackAsync(Tenant tenant, string userId, string actionCode, TrackRequest request)
     {
-        var user = await users.GetAsync(tenant.Id, userId);
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(request);
+        var idempotencyKey = request.IdempotencyKey ?? Ids.New();
+        var userRead = users.GetAsync(tenant.Id, userId);
+        var actionRead = request.IdempotencyKey is null
+            ? Task.FromResult<Storage.Stored<ActionRecord>?>(null)
+            : actions.ReadAsync(new ActionRef(tenant.Id, userId, actionCode, idempotencyKey));
+        await Task.WhenAll(userRead, actionRead);
+        var user = userRead.Result;
         var now = time.GetUtcNow();
         var state = tenant.OutcomeOf(actionCode) switch
         {
@@ -25,7 +36,7 @@ public sealed class ActionService(ActionStore actions, UserStore users, TokenSer
         {
             UserId = userId,
             ActionCode = actionCode,
-            IdempotencyKey = request.IdempotencyKey ?? Ids.New(),
+            IdempotencyKey = idempotencyKey,
             State = state,
             CreatedAt = now,
             StateUpdatedAt = now,
@@ -40,43 +51,18 @@ public sealed class ActionService(ActionStore actions, UserStore users, TokenSer
             Locale = request.Locale,
             Custom = request.Custom,
             UserGeneration = user.Generation,
-        }, tenant.Limits.ActionRetention);
-        return new Tracked(action, user, IssueToken(tenant, action));
+        }, tenant.Limits.ActionRetention, actionRead.Result);
+        return new Tracked(action, user, completion.IssueToken(tenant, action));
     }
 
-    /// <summary>A client token for the action, with the scopes it was tracked with.</summary>
-    public string IssueToken(Tenant tenant, ActionRecord action)
-    {
-        ArgumentNullException.ThrowIfNull(tenant);
-        ArgumentNullException.ThrowIfNull(action);
-        return tokens.Issue(tenant.Id, action.UserId, action.ActionCode, action.IdempotencyKey, Scopes.Parse(action.Scope), action.Username);
-    }
+    public async Task<Outcome<ActionRecord>> GetAsync(Tenant tenant, ActionRef id) =>
+        (await actions.ReadAsync(id))?.Value is { } action ? action : ApiError.NotFound("No such action.");
 
-    public Task<ActionRecord?> GetAsync(Tenant tenant, string userId, string actionCode, string idempotencyKey) =>
-        actions.GetAsync(tenant.Id, userId, actionCode, idempotencyKey);
-
-    public Task<ActionRecord?> SetStateAsync(Tenant tenant, string userId, string actionCode, string idempotencyKey, string state) =>
-        actions.UpdateAsync(tenant.Id, userId, actionCode, idempotencyKey,
-            a => a.State == state ? null : a with { State = state, StateUpdatedAt = time.GetUtcNow() },
-            tenant.Limits.ActionRetention);
-
-    /// <summary>
-    /// Records a challenge's result on its action: success moves an action that awaits a challenge to
-    /// CHALLENGE_SUCCEEDED, failure to CHALLENGE_FAILED. Idempotent: applying the same result twice changes nothing.
-    /// Returns the action as it is afterwards, or null when it no longer exists.
-    /// </summary>
-    public Task<ActionRecord?> CompleteChallengeAsync(Tenant tenant, ClientToken token, bool succeeded, string verificationMethod,
-        Stored<ActionRecord>? known = null)
-    {
-        ArgumentNullException.ThrowIfNull(tenant);
-        ArgumentNullException.ThrowIfNull(token);
-        var target = succeeded ? ActionStates.ChallengeSucceeded : ActionStates.ChallengeFailed;
-        return actions.UpdateAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey,
-            a => ActionStates.AwaitsChallenge(a.State)
-                ? a with { State = target, StateUpdatedAt = time.GetUtcNow(), VerificationMethod = verificationMethod }
-                : null,
-            tenant.Limits.ActionRetention, known);
-    }
+    public async Task<Outcome<ActionRecord>> SetStateAsync(Tenant tenant, ActionRef id, string state) =>
+        await actions.UpdateAsync(id, a => a.State == state ? null : a with { State = state, StateUpdatedAt = time.GetUtcNow() },
+            tenant.Limits.ActionRetention) is { } updated
+            ? updated
+            : ApiError.NotFound("No such action.");
 
     public async Task<IReadOnlyList<ActionRecord>> QueryAsync(Tenant tenant, string userId, DateTimeOffset? fromDate,
         IReadOnlyCollection<string>? codes, string? state)
@@ -92,36 +78,29 @@ public sealed class ActionService(ActionStore actions, UserStore users, TokenSer
             .ToList();
     }
 
-    public sealed record Validation(ApiError? Error, ActionRecord? Action, bool IsValid);
+    public sealed record Validation(ActionRecord Action, bool IsValid);
 
     /// <summary>
     /// Validates a client token: a forged token or one of another tenant is an error; otherwise the answer says
     /// whether the action succeeded, and says so only once (the first call consumes it).
     /// </summary>
-    public async Task<Validation> ValidateAsync(Tenant tenant, ValidateRequest request)
+    public async Task<Outcome<Validation>> ValidateAsync(Tenant tenant, ValidateRequest request)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
         var check = await tokens.CheckAsync(request.Token);
         if (check.Status == TokenStatus.Invalid || check.Token!.TenantId != tenant.Id)
         {
-            return new Validation(ApiError.Unauthorized("The token is not valid."), null, false);
+            return ApiError.Unauthorized("The token is not valid.");
         }
         var claims = check.Token;
         var wanted = (request.UserId is null || request.UserId == claims.UserId) && (request.Action is null || request.Action == claims.ActionCode);
         var consumed = false;
-        var action = await actions.UpdateAsync(tenant.Id, claims.UserId, claims.ActionCode, claims.IdempotencyKey, a =>
+        var action = await actions.UpdateAsync(ActionRef.Of(claims), a =>
         {
-            consumed = false;
-            if (!wanted || check.Status != TokenStatus.Valid || a.State != ActionStates.ChallengeSucceeded || a.Validated)
-            {
-                return null;
-            }
-            consumed = true;
-            return a with { Validated = true };
+            consumed = wanted && check.Status == TokenStatus.Valid && a.State == ActionStates.ChallengeSucceeded && !a.Validated;
+            return consumed ? a with { Validated = true } : null;
         }, tenant.Limits.ActionRetention);
-        return action is null
-            ? new Validation(ApiError.NotFound("The token's action no longer exists."), null, false)
-            : new Validation(null, action, consumed);
+        return action is null ? ApiError.NotFound("The token's action no longer exists.") : new Validation(action, consumed);
     }
 }

@@ -1,6 +1,6 @@
 namespace Challenges.Api.Actions;
 
-/// <summary>Action states (CONTRACT.md 1.4).</summary>
+/// <summary>Action states (docs/contract.md §1.4).</summary>
 public static class ActionStates
 {
     public const string Allow = "ALLOW";

@@ -17,10 +17,7 @@ public sealed record TrackRequest(
     string? PhoneNumber,
     string? Username,
     JsonElement? Custom,
-    string? Locale)
-{
-    public static TrackRequest Empty { get; } = new(null, null, null, null, null, null, null, null, null, null, null);
-}
+    string? Locale);
 
 public sealed class TrackRequestValidator : AbstractValidator<TrackRequest>
 {

@@ -3,7 +3,7 @@ using Challenges.Api.Tenants;
 namespace Challenges.Api.Delivery;
 
 /// <summary>
-/// The <c>Webhook</c> provider: <c>sms.created</c> / <c>email.created</c> (CONTRACT.md 5) to the tenant's
+/// The <c>Webhook</c> provider: <c>sms.created</c> / <c>email.created</c> (docs/contract.md §5.3) to the tenant's
 /// <c>WebhookUrl</c>, synchronously: the tenant's backend sends the message, so its refusal is a failed send.
 /// </summary>
 public sealed class OtpWebhooks(WebhookClient webhooks)

@@ -13,6 +13,7 @@ namespace Challenges.Api.Delivery;
 /// </summary>
 public sealed partial class OutboxWorker(
     IWorkQueue queue,
+    WorkQueueSignal queued,
     UserStore users,
     TenantRegistry tenants,
     WebhookClient webhooks,
@@ -29,12 +30,13 @@ public sealed partial class OutboxWorker(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var wake = queued.Next;
             var worked = false;
             try
             {
                 for (var shard = 0; shard < UserStore.OutboxShards; shard++)
                 {
-                    worked |= await RunShardAsync(StoreKeys.OutboxQueue(shard), stoppingToken) > 0;
+                    worked |= await RunShardAsync(UserStore.OutboxQueue(shard), stoppingToken) > 0;
                 }
             }
             catch (StoreUnavailableException e)
@@ -47,14 +49,10 @@ public sealed partial class OutboxWorker(
             }
             if (!worked)
             {
-                try
-                {
-                    await Task.Delay(_options.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                // Until the poll interval passes on the server's clock, or this process queues work.
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                await Task.WhenAny(wake, Task.Delay(_options.PollInterval, time, idle.Token));
+                await idle.CancelAsync();
             }
         }
     }
@@ -74,7 +72,7 @@ public sealed partial class OutboxWorker(
 
     private async Task ProcessAsync(string shard, ClaimedWork work, CancellationToken cancellationToken)
     {
-        if (StoreKeys.ParseOutboxMember(work.Member) is not var (tenantId, userId) || tenants.FindById(tenantId) is not { } tenant)
+        if (UserStore.ParseOutboxMember(work.Member) is not var (tenantId, userId) || tenants.FindById(tenantId) is not { } tenant)
         {
             await queue.ReleaseAsync(shard, work.Member, long.MaxValue, null, time.GetUtcNow());
             return;
@@ -114,20 +112,6 @@ public sealed partial class OutboxWorker(
         });
         DateTimeOffset? nextDue = after.Outbox.Count == 0 ? null : after.Outbox.Min(e => e.NextAttemptAt);
         await queue.ReleaseAsync(shard, work.Member, after.OutboxSequence, nextDue, now);
-    }
-
-    /// <summary>
-    /// Users with undelivered events across all shards (the backlog operators watch), and since when the
-    /// longest-waiting of them has had events (null when there are none).
-    /// </summary>
-    public static async Task<(long Backlog, DateTimeOffset? Oldest)> StatusAsync(IWorkQueue queue)
-    {
-        ArgumentNullException.ThrowIfNull(queue);
-        var shards = Enumerable.Range(0, UserStore.OutboxShards).Select(StoreKeys.OutboxQueue).ToList();
-        var lengths = Task.WhenAll(shards.Select(queue.LengthAsync));
-        var oldest = Task.WhenAll(shards.Select(queue.OldestAsync));
-        await Task.WhenAll(lengths, oldest);
-        return (lengths.Result.Sum(), oldest.Result.Min());
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox worker: store unavailable, retrying: {Reason}")]

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Challenges.Api.Delivery;
 
-/// <summary>The webhook envelope of CONTRACT.md 5, written compactly with its keys in the contract's order.</summary>
+/// <summary>The webhook envelope of docs/contract.md §5.1, written compactly with its keys in the contract's order.</summary>
 public static class WebhookEnvelope
 {
     public static byte[] Write(string id, string source, DateTimeOffset time, string tenantId, string type,

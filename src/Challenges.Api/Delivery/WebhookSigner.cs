@@ -5,7 +5,7 @@ using System.Text;
 namespace Challenges.Api.Delivery;
 
 /// <summary>
-/// <c>X-Signature-V2: t=&lt;unix seconds&gt;,v2=&lt;sig&gt;[,v2=&lt;sig&gt;]</c> (CONTRACT.md 5): one <c>v2</c> per active
+/// <c>X-Signature-V2: t=&lt;unix seconds&gt;,v2=&lt;sig&gt;[,v2=&lt;sig&gt;]</c> (docs/contract.md §5.2): one <c>v2</c> per active
 /// secret key; sig = unpadded standard base64 of HMAC-SHA256(secret, "&lt;t&gt;." + body bytes).
 /// </summary>
 public static class WebhookSigner

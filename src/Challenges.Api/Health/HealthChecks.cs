@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Challenges.Api.Delivery;
 using Challenges.Api.Http;
 using Challenges.Api.Storage;
+using Challenges.Api.Users;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -65,13 +65,13 @@ public static class HealthChecks
     }
 
     /// <summary>Users with lifecycle events not yet delivered: reported, never a reason to take the node out.</summary>
-    private sealed class OutboxCheck(IWorkQueue queue) : IHealthCheck
+    private sealed class OutboxCheck(UserStore users) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             try
             {
-                var (backlog, _) = await OutboxWorker.StatusAsync(queue);
+                var (backlog, _) = await users.OutboxStatusAsync();
                 return HealthCheckResult.Healthy(data: new Dictionary<string, object> { [Backlog] = backlog });
             }
             catch (StoreUnavailableException e)

@@ -43,8 +43,7 @@ public static class HostedEndpoints
                 "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
         }
         var claims = check.Token;
-        var action = await actions.GetAsync(tenant, claims.UserId, claims.ActionCode, claims.IdempotencyKey);
-        if (action is null)
+        if ((await actions.GetAsync(tenant, ActionRef.Of(claims))).Value is not { } action)
         {
             return TypedResults.Content(Html("This sign-in attempt no longer exists.", null), "text/html; charset=utf-8",
                 statusCode: StatusCodes.Status404NotFound);

@@ -1,4 +1,4 @@
-namespace Challenges.Api;
+namespace Challenges.Api.Http;
 
 /// <summary>Base64 decoding that takes either alphabet, optional padding and a space for <c>+</c>.</summary>
 public static class Base64Lenient

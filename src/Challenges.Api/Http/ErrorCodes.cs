@@ -1,6 +1,6 @@
 namespace Challenges.Api.Http;
 
-/// <summary>The stable error codes of CONTRACT.md 1.1, one place for all of them.</summary>
+/// <summary>The stable error codes of docs/contract.md §1.1, one place for all of them.</summary>
 public static class ErrorCodes
 {
     public const string InvalidRequest = "invalid_request";

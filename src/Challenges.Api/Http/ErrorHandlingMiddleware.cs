@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Challenges.Api.Storage;
 
 namespace Challenges.Api.Http;
 
@@ -40,8 +39,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
     internal static ApiError Map(Exception exception) => exception switch
     {
         PayloadTooLargeException e => new ApiError(ErrorCodes.PayloadTooLarge, e.Message),
-        StoreUnavailableException => new ApiError(ErrorCodes.ServiceUnavailable,
-            "The store is unreachable; try again shortly.", 1),
+        ServiceUnavailableException e => new ApiError(ErrorCodes.ServiceUnavailable, e.PublicDescription, 1),
         BadHttpRequestException { InnerException: PayloadTooLargeException e } => new ApiError(ErrorCodes.PayloadTooLarge, e.Message),
         BadHttpRequestException { InnerException: JsonException e } => ApiError.Invalid(DescribeJsonError(e)),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Challenges.Api.Http;
 
-/// <summary>Writes the contract's error body; used by results, middleware and authentication handlers alike.</summary>
+/// <summary>
+/// Writes the contract's error body (or the body of the route's own <see cref="IErrorBodyFormat"/>); used by results,
+/// middleware and authentication handlers alike.
+/// </summary>
 public static class ErrorWriter
 {
     public static Task WriteAsync(HttpContext context, ApiError error)
@@ -17,9 +20,10 @@ public static class ErrorWriter
         {
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
-        if (context.Request.Path.StartsWithSegments("/stepup"))
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IErrorBodyFormat>() is { } format)
         {
-            return response.WriteAsJsonAsync(new StepUp.StepUpError(error.Code, error.Description), JsonDefaults.Options);
+            var body = format.BodyOf(error);
+            return response.WriteAsJsonAsync(body, body.GetType(), JsonDefaults.Options);
         }
         return response.WriteAsJsonAsync(ErrorResponse.Of(error.Code, error.Description), JsonDefaults.Options);
     }

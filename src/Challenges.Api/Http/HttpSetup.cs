@@ -21,7 +21,6 @@ public static class HttpSetup
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton<PublicUrl>();
         services.AddSingleton(TimeProvider.System);
-        services.AddClientCors();
         Validation.UseCamelCasePropertyNames();
         return services;
     }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Challenges.Api.Http;
 
-/// <summary>The JSON rules of CONTRACT.md 1.1: camelCase, absent optional fields omitted.</summary>
+/// <summary>The JSON rules of docs/contract.md §1.1: camelCase, absent optional fields omitted.</summary>
 public static class JsonDefaults
 {
     public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));

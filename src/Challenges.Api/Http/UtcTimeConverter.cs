@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Challenges.Api.Http;
 
-/// <summary>Writes times as ISO-8601 UTC with milliseconds and <c>Z</c> (CONTRACT.md 1.1).</summary>
+/// <summary>Writes times as ISO-8601 UTC with milliseconds and <c>Z</c> (docs/contract.md §1.1).</summary>
 public sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>
 {
     public const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";

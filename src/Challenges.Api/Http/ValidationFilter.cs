@@ -1,10 +1,13 @@
+using System.Runtime.CompilerServices;
 using FluentValidation;
 
 namespace Challenges.Api.Http;
 
 /// <summary>
 /// Validates every endpoint argument that has a registered <see cref="IValidator{T}"/>. The validators are found
-/// once per endpoint, when it is built; a failure answers 400 <c>invalid_request</c> naming the field and the rule.
+/// once per endpoint, when it is built. An absent body is validated as an empty one (every field null) and handed to
+/// the endpoint as that, so a required field is reported the same way whether the body is missing or only the field
+/// is. A failure answers 400 <c>invalid_request</c> naming the field and the rule. No rule is asynchronous.
 /// </summary>
 public static class ValidationFilter
 {
@@ -14,31 +17,27 @@ public static class ValidationFilter
         {
             var services = context.ApplicationServices;
             var validators = context.MethodInfo.GetParameters()
-                .Select((parameter, index) => (index, validator: services.GetService(
+                .Select((parameter, index) => (index, type: parameter.ParameterType, validator: services.GetService(
                     typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
-                .Where(pair => pair.validator is not null)
+                .Where(p => p.validator is not null)
+                .Select(p => (p.index, validator: p.validator!, empty: RuntimeHelpers.GetUninitializedObject(p.type)))
                 .ToArray();
             if (validators.Length == 0)
             {
                 return next;
             }
-            return async invocation =>
+            return invocation =>
             {
-                foreach (var (index, validator) in validators)
+                foreach (var (index, validator, empty) in validators)
                 {
-                    var argument = invocation.Arguments[index];
-                    if (argument is null)
-                    {
-                        continue;
-                    }
-                    var result = await validator!.ValidateAsync(new ValidationContext<object>(argument));
+                    var argument = invocation.Arguments[index] ??= empty;
+                    var result = validator.Validate(new ValidationContext<object>(argument));
                     if (!result.IsValid)
                     {
-                        var failure = result.Errors[0];
-                        return new ApiError(ErrorCodes.InvalidRequest, failure.ErrorMessage).ToResult();
+                        return ValueTask.FromResult<object?>(new ApiError(ErrorCodes.InvalidRequest, result.Errors[0].ErrorMessage).ToResult());
                     }
                 }
-                return await next(invocation);
+                return next(invocation);
             };
         });
         return builder;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Challenges.Api.Delivery;
 
 namespace Challenges.Api.Observability;
 
@@ -20,6 +19,7 @@ public sealed class ChallengeMetrics
     private readonly Counter<long> _deliveries;
     private readonly Histogram<double> _deliveryDuration;
     private readonly Counter<long> _refusals;
+    private readonly Histogram<int> _roundTrips;
     private readonly Lock _outboxLock = new();
     private (long Backlog, double OldestAgeSeconds)? _outbox;
 
@@ -34,6 +34,9 @@ public sealed class ChallengeMetrics
         _deliveries = meter.CreateCounter<long>("delivery.attempts", description: "Attempts to deliver a code, a push prompt or a lifecycle event.");
         _deliveryDuration = meter.CreateHistogram<double>("delivery.duration", unit: "s", description: "How long one delivery attempt took.");
         _refusals = meter.CreateCounter<long>("ratelimit.refusals", description: "Requests refused by a rate limit, by rule.");
+        _roundTrips = meter.CreateHistogram("store.round_trips", unit: "{round_trip}",
+            description: "Store round trips one request took, by route (calls sent together share one).",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 2, 3, 4, 5, 6, 8, 10] });
         meter.CreateObservableGauge("outbox.backlog", () => Outbox(o => (long)o.Backlog),
             description: "Users with lifecycle events not yet delivered.");
         meter.CreateObservableGauge("outbox.oldest_event_age", () => Outbox(o => o.OldestAgeSeconds), unit: "s",
@@ -45,6 +48,11 @@ public sealed class ChallengeMetrics
 
     public void Completed(string tenant, string method, string outcome) =>
         _completed.Add(1, new("tenant", tenant), new("method", method), new("outcome", outcome));
+
+    /// <summary>Whether anything listens to <c>store.round_trips</c>: requests are counted only then.</summary>
+    public bool CountsRoundTrips => _roundTrips.Enabled;
+
+    public void RoundTrips(string route, int count) => _roundTrips.Record(count, new KeyValuePair<string, object?>("route", route));
 
     public void Refused(string rule) => _refusals.Add(1, new KeyValuePair<string, object?>("rule", rule));
 
@@ -68,10 +76,6 @@ public sealed class ChallengeMetrics
             _deliveryDuration.Record(_time.GetElapsedTime(started).TotalSeconds, tags);
         }
     }
-
-    /// <summary>An OTP delivery: its outcome is <see cref="DeliveryOutcome.Delivered"/>.</summary>
-    public Task<DeliveryOutcome> DeliverAsync(string channel, string provider, Func<Task<DeliveryOutcome>> attempt) =>
-        DeliverAsync(channel, provider, attempt, o => o.Delivered);
 
     /// <summary>The outbox as last measured; the gauges report nothing until the first measurement.</summary>
     public void SetOutbox(long backlog, TimeSpan oldestAge)

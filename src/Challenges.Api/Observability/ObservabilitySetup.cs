@@ -75,11 +75,27 @@ public static class ObservabilitySetup
 
     /// <summary>
     /// <c>GET /metrics</c> when enabled; with <c>Metrics__Port</c> only on connections to that local port, so that the
-    /// public listener never serves it (a Host header cannot fake the port a connection arrived on).
+    /// public listener never serves it (a Host header cannot fake the port a connection arrived on). While the metrics
+    /// are exported, each request's store round trips are counted (<see cref="StoreRoundTrips"/>) by route.
     /// </summary>
     public static WebApplication UseMetricsEndpoint(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var metrics = app.Services.GetRequiredService<ChallengeMetrics>();
+        app.Use(async (context, next) =>
+        {
+            if (!metrics.CountsRoundTrips)
+            {
+                await next(context);
+                return;
+            }
+            var count = StoreRoundTrips.Begin();
+            await next(context);
+            if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route })
+            {
+                metrics.RoundTrips($"{context.Request.Method} {(route.Length > 1 ? route.TrimEnd('/') : route)}", count());
+            }
+        });
         var options = app.Configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions();
         if (options.Enabled)
         {

@@ -1,5 +1,5 @@
-using Challenges.Api.Delivery;
 using Challenges.Api.Storage;
+using Challenges.Api.Users;
 using Microsoft.Extensions.Options;
 
 namespace Challenges.Api.Observability;
@@ -8,7 +8,7 @@ namespace Challenges.Api.Observability;
 /// Measures the lifecycle event outbox now and then for the gauges, so that a scrape never waits on the store.
 /// </summary>
 public sealed partial class OutboxMonitor(
-    IWorkQueue queue,
+    UserStore users,
     ChallengeMetrics metrics,
     TimeProvider time,
     IOptions<MetricsOptions> options,
@@ -21,7 +21,7 @@ public sealed partial class OutboxMonitor(
         {
             try
             {
-                var (backlog, oldest) = await OutboxWorker.StatusAsync(queue);
+                var (backlog, oldest) = await users.OutboxStatusAsync();
                 metrics.SetOutbox(backlog, oldest is { } since ? time.GetUtcNow() - since : TimeSpan.Zero);
             }
             catch (StoreUnavailableException e)

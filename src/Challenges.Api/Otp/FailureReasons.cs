@@ -1,6 +1,6 @@
 namespace Challenges.Api.Otp;
 
-/// <summary>Verify failure reasons (CONTRACT.md 1.4).</summary>
+/// <summary>Verify failure reasons (docs/contract.md §1.4).</summary>
 public static class FailureReasons
 {
     public const string CodeInvalidOrExpired = "CODE_INVALID_OR_EXPIRED";

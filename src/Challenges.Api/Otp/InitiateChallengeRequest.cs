@@ -2,6 +2,7 @@ using System.Text.Json;
 using Challenges.Api.Http;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;
+using Challenges.Api.Users;
 using FluentValidation;
 
 namespace Challenges.Api.Otp;
@@ -20,7 +21,7 @@ public sealed record InitiateChallengeRequest(
     string? IpAddress,
     string? UserAgent,
     string? DeviceId,
-    JsonElement? Custom);
+    JsonElement? Custom) : IDestinationRequest;
 
 public sealed class InitiateChallengeRequestValidator : AbstractValidator<InitiateChallengeRequest>
 {
@@ -30,12 +31,7 @@ public sealed class InitiateChallengeRequestValidator : AbstractValidator<Initia
         RuleFor(r => r.Action).NotEmpty().WithMessage("action: is required.").Identifier();
         RuleFor(r => r.IdempotencyKey).Identifier();
         RuleFor(r => r.UserId).Identifier();
-        RuleFor(r => r.PhoneNumber).NotEmpty().WithMessage("phoneNumber: is required for SMS and WHATSAPP.")
-            .When(r => r.VerificationMethod is VerificationMethods.Sms or VerificationMethods.WhatsApp);
-        RuleFor(r => r.PhoneNumber).PhoneNumber();
-        RuleFor(r => r.Email).NotEmpty().WithMessage("email: is required for EMAIL_OTP.")
-            .When(r => r.VerificationMethod is VerificationMethods.EmailOtp);
-        RuleFor(r => r.Email).EmailAddress();
+        Include(DestinationRules.Instance);
         RuleFor(r => r.SmsChannel).OneOf(SmsChannels.All);
         RuleFor(r => r.Scope).Must(Scopes.AreKnown)
             .WithMessage($"scope: must be space separated values from {string.Join(", ", Scopes.All)}.");

@@ -2,11 +2,12 @@ using Challenges.Api.Http;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Tenants;
 using Challenges.Api.Users;
+using Challenges.Api.Verification;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Challenges.Api.Otp;
 
-/// <summary>Client API (Bearer) for OTP channels: enrol, start, verify, list authenticators (CONTRACT.md 3.1).</summary>
+/// <summary>Client API (Bearer) for OTP channels: enrol, start, verify, list authenticators (docs/contract.md §3.1).</summary>
 public static class OtpClientEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -33,81 +34,44 @@ public static class OtpClientEndpoints
             .WithSummary("Reserve a challenge id for the token's action (Bearer) or for an action (tenant Basic); nothing is sent.");
     }
 
-    public static async Task<Results<Ok<EnrolOtpResponse>, ErrorResult>> EnrolSms(EnrolSmsRequest? request, Caller caller, OtpService service,
-        ClientAddress address, HttpContext context)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("phoneNumber: is required.").ToResult();
-        }
-        var token = caller.RequiredToken;
-        var outcome = await service.EnrolAsync(caller.Tenant, token, VerificationMethods.Sms, request.PhoneNumber!, request.SmsChannel,
-            address.Of(context));
-        return outcome.Value is { } a ? TypedResults.Ok(new EnrolOtpResponse(a.Id, token.UserId)) : outcome.Error!.ToResult();
-    }
+    public static async Task<Results<Ok<EnrolOtpResponse>, ErrorResult>> EnrolSms(EnrolSmsRequest? request, ClientCall call,
+        OtpClientService service) =>
+        (await service.EnrolAsync(call, VerificationMethods.Sms, request!.PhoneNumber!, request.SmsChannel)).ToHttp();
 
-    public static async Task<Results<Ok<EnrolOtpResponse>, ErrorResult>> EnrolEmail(EnrolEmailRequest? request, Caller caller, OtpService service,
-        ClientAddress address, HttpContext context)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("email: is required.").ToResult();
-        }
-        var token = caller.RequiredToken;
-        var outcome = await service.EnrolAsync(caller.Tenant, token, VerificationMethods.EmailOtp, request.Email!, null, address.Of(context));
-        return outcome.Value is { } a ? TypedResults.Ok(new EnrolOtpResponse(a.Id, token.UserId)) : outcome.Error!.ToResult();
-    }
+    public static async Task<Results<Ok<EnrolOtpResponse>, ErrorResult>> EnrolEmail(EnrolEmailRequest? request, ClientCall call,
+        OtpClientService service) =>
+        (await service.EnrolAsync(call, VerificationMethods.EmailOtp, request!.Email!, null)).ToHttp();
 
-    public static Task<Results<Ok<ClientChallengeResponse>, ErrorResult>> StartSms(StartSmsRequest? request, Caller caller, OtpService service,
-        ClientAddress address, HttpContext context) =>
-        StartAsync(VerificationMethods.Sms, request?.SmsChannel, caller, service, address, context);
+    public static async Task<Results<Ok<ClientChallengeResponse>, ErrorResult>> StartSms(StartSmsRequest? request, ClientCall call,
+        OtpClientService service) =>
+        (await service.StartAsync(call, VerificationMethods.Sms, request!.SmsChannel)).ToHttp();
 
-    public static Task<Results<Ok<ClientChallengeResponse>, ErrorResult>> StartWhatsApp(Caller caller, OtpService service,
-        ClientAddress address, HttpContext context) =>
-        StartAsync(VerificationMethods.WhatsApp, null, caller, service, address, context);
+    public static async Task<Results<Ok<ClientChallengeResponse>, ErrorResult>> StartWhatsApp(ClientCall call, OtpClientService service) =>
+        (await service.StartAsync(call, VerificationMethods.WhatsApp, null)).ToHttp();
 
-    public static Task<Results<Ok<ClientChallengeResponse>, ErrorResult>> StartEmail(Caller caller, OtpService service,
-        ClientAddress address, HttpContext context) =>
-        StartAsync(VerificationMethods.EmailOtp, null, caller, service, address, context);
+    public static async Task<Results<Ok<ClientChallengeResponse>, ErrorResult>> StartEmail(ClientCall call, OtpClientService service) =>
+        (await service.StartAsync(call, VerificationMethods.EmailOtp, null)).ToHttp();
 
-    private static async Task<Results<Ok<ClientChallengeResponse>, ErrorResult>> StartAsync(string method, string? smsChannel, Caller caller,
-        OtpService service, ClientAddress address, HttpContext context)
-    {
-        var outcome = await service.StartAsync(caller.Tenant, caller.RequiredToken, method, smsChannel, address.Of(context));
-        return outcome.Value is { } c ? TypedResults.Ok(new ClientChallengeResponse(c.Id)) : outcome.Error!.ToResult();
-    }
+    public static Task<Results<Ok<ClientVerifyResponse>, ErrorResult>> VerifySms(ClientVerifyRequest? request, ClientCall call,
+        OtpClientService service) =>
+        VerifyAsync(VerificationMethods.Sms, request!, call, service);
 
-    public static Task<Results<Ok<ClientVerifyResponse>, ErrorResult>> VerifySms(ClientVerifyRequest? request, Caller caller, OtpService service) =>
-        VerifyAsync(VerificationMethods.Sms, request, caller, service);
+    public static Task<Results<Ok<ClientVerifyResponse>, ErrorResult>> VerifyWhatsApp(ClientVerifyRequest? request, ClientCall call,
+        OtpClientService service) =>
+        VerifyAsync(VerificationMethods.WhatsApp, request!, call, service);
 
-    public static Task<Results<Ok<ClientVerifyResponse>, ErrorResult>> VerifyWhatsApp(ClientVerifyRequest? request, Caller caller, OtpService service) =>
-        VerifyAsync(VerificationMethods.WhatsApp, request, caller, service);
+    public static Task<Results<Ok<ClientVerifyResponse>, ErrorResult>> VerifyEmail(ClientVerifyRequest? request, ClientCall call,
+        OtpClientService service) =>
+        VerifyAsync(VerificationMethods.EmailOtp, request!, call, service);
 
-    public static Task<Results<Ok<ClientVerifyResponse>, ErrorResult>> VerifyEmail(ClientVerifyRequest? request, Caller caller, OtpService service) =>
-        VerifyAsync(VerificationMethods.EmailOtp, request, caller, service);
+    private static async Task<Results<Ok<ClientVerifyResponse>, ErrorResult>> VerifyAsync(string method, ClientVerifyRequest request,
+        ClientCall call, OtpClientService service) =>
+        (await service.VerifyAsync(call, method, request.VerificationCode!)).ToHttp();
 
-    private static async Task<Results<Ok<ClientVerifyResponse>, ErrorResult>> VerifyAsync(string method, ClientVerifyRequest? request,
-        Caller caller, OtpService service)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("verificationCode: is required.").ToResult();
-        }
-        var outcome = await service.VerifyAsync(caller.Tenant, caller.RequiredToken, method, request.VerificationCode!);
-        if (outcome.Value is not { } v)
-        {
-            return outcome.Error!.ToResult();
-        }
-        return TypedResults.Ok(new ClientVerifyResponse(v.IsVerified, v.AccessToken, v.FailureReason, v.UserAuthenticator));
-    }
-
-    public static async Task<Ok<AuthenticatorResponse[]>> ListAuthenticators(Caller caller, OtpService service) =>
-        TypedResults.Ok((await service.ListAuthenticatorsAsync(caller.Tenant, caller.RequiredToken)).ToArray());
+    public static async Task<Ok<AuthenticatorResponse[]>> ListAuthenticators(Caller caller, UserService service) =>
+        TypedResults.Ok((await service.ListVerifiedAsync(caller.Tenant, caller.RequiredToken.UserId)).ToArray());
 
     public static async Task<Results<Ok<ClientChallengeResponse>, ErrorResult>> Reserve(ClientChallengeRequest? request, Caller caller,
-        OtpService service, ClientAddress address, HttpContext context)
-    {
-        var outcome = await service.ReserveAsync(caller.Tenant, caller.Token, request?.Action, address.Of(context));
-        return outcome.Value is { } c ? TypedResults.Ok(new ClientChallengeResponse(c.Id)) : outcome.Error!.ToResult();
-    }
+        OtpClientService service, ClientAddress address, HttpContext context) =>
+        (await service.ReserveAsync(caller.Tenant, caller.Token, request!.Action, address.Of(context))).ToHttp();
 }

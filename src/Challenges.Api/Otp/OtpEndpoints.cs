@@ -7,21 +7,23 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Challenges.Api.Otp;
 
-/// <summary>OTP challenges: the Server API's passwordless calls (CONTRACT.md 2) and the Client API's (3.1).</summary>
+/// <summary>OTP challenges: the Server API's passwordless calls (docs/contract.md §2.2) and the Client API's (§3.1).</summary>
 public static class OtpEndpoints
 {
-    private static readonly ChallengeQueryValidator QueryValidator = new();
-
     public static IServiceCollection AddOtp(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOtpDelivery();
         services.AddSingleton(provider => new OtpCodes(provider.GetRequiredService<SigningKeyProvider>().OtpKey));
-        services.AddSingleton<OtpStore>();
-        services.AddSingleton<OtpService>();
+        services.AddSingleton<OtpChallengeStore>();
+        services.AddSingleton<OtpSender>();
+        services.AddSingleton<PasswordlessService>();
+        services.AddSingleton<OtpClientService>();
         services.AddSingleton<IValidator<InitiateChallengeRequest>, InitiateChallengeRequestValidator>();
         services.AddSingleton<IValidator<VerifyChallengeRequest>, VerifyChallengeRequestValidator>();
         services.AddSingleton<IValidator<ClaimChallengeRequest>, ClaimChallengeRequestValidator>();
+        services.AddSingleton<IValidator<ChallengeQuery>, ChallengeQueryValidator>();
+        services.AddSingleton<IValidator<ChallengeLookup>, ChallengeLookupValidator>();
         services.AddSingleton<IValidator<EnrolSmsRequest>, EnrolSmsRequestValidator>();
         services.AddSingleton<IValidator<EnrolEmailRequest>, EnrolEmailRequestValidator>();
         services.AddSingleton<IValidator<StartSmsRequest>, StartSmsRequestValidator>();
@@ -49,65 +51,25 @@ public static class OtpEndpoints
     }
 
     public static async Task<Results<Ok<InitiateChallengeResponse>, ErrorResult>> Initiate(InitiateChallengeRequest? request, Caller caller,
-        OtpService service)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("verificationMethod: is required.").ToResult();
-        }
-        var outcome = await service.InitiateAsync(caller.Tenant, request);
-        if (outcome.Value is not { } c)
-        {
-            return outcome.Error!.ToResult();
-        }
-        return TypedResults.Ok(new InitiateChallengeResponse(c.Id, c.IdempotencyKey, c.ExpiresAt.ToUnixTimeSeconds()));
-    }
+        PasswordlessService service) =>
+        (await service.InitiateAsync(caller.Tenant, request!))
+            .Map(c => new InitiateChallengeResponse(c.Id, c.IdempotencyKey, c.ExpiresAt.ToUnixTimeSeconds())).ToHttp();
 
     public static async Task<Results<Ok<VerifyChallengeResponse>, ErrorResult>> Verify(VerifyChallengeRequest? request, Caller caller,
-        OtpService service)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("challengeId: is required.").ToResult();
-        }
-        var outcome = await service.VerifyAsync(caller.Tenant, request.ChallengeId!, request.VerificationCode!);
-        if (outcome.Value is not { } v)
-        {
-            return outcome.Error!.ToResult();
-        }
-        return TypedResults.Ok(new VerifyChallengeResponse(v.IsVerified, v.VerificationMethod, v.Email, v.PhoneNumber, v.FailureReason));
-    }
+        PasswordlessService service) =>
+        (await service.VerifyAsync(caller.Tenant, request!.ChallengeId!, request.VerificationCode!))
+            .Map(v => new VerifyChallengeResponse(v.IsVerified, v.VerificationMethod, v.Email, v.PhoneNumber, v.FailureReason)).ToHttp();
 
     public static async Task<Results<Ok<ClaimChallengeResponse>, ErrorResult>> Claim(ClaimChallengeRequest? request, Caller caller,
-        OtpService service)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("challengeId: is required.").ToResult();
-        }
-        var outcome = await service.ClaimAsync(caller.Tenant, request.ChallengeId!, request.UserId!, request.SkipVerificationCheck ?? false);
-        if (outcome.Value is not { } claimed)
-        {
-            return outcome.Error!.ToResult();
-        }
-        return TypedResults.Ok(new ClaimChallengeResponse(claimed.Token, claimed.VerificationMethod));
-    }
+        PasswordlessService service) =>
+        (await service.ClaimAsync(caller.Tenant, request!.ChallengeId!, request.UserId!, request.SkipVerificationCheck ?? false))
+            .Map(c => new ClaimChallengeResponse(c.Token, c.VerificationMethod)).ToHttp();
 
-    public static Task<Results<Ok<ChallengeLookupResponse>, ErrorResult>> GetChallenge(string? challengeId, string? userId, string? action,
-        string? verificationMethod, Caller caller, OtpService service) =>
-        LookupAsync(new ChallengeQuery(challengeId, userId, action, verificationMethod), caller, service);
+    public static async Task<Ok<ChallengeLookupResponse>> GetChallenge([AsParameters] ChallengeQuery query, Caller caller,
+        PasswordlessService service) =>
+        TypedResults.Ok(ChallengeLookupResponse.From(await service.LookupAsync(caller.Tenant, query)));
 
-    public static Task<Results<Ok<ChallengeLookupResponse>, ErrorResult>> PostChallenge(string? challengeId, string? userId, string? action,
-        string? verificationMethod, ChallengeQuery? body, Caller caller, OtpService service) =>
-        LookupAsync(new ChallengeQuery(challengeId, userId, action, verificationMethod).Merge(body), caller, service);
-
-    private static async Task<Results<Ok<ChallengeLookupResponse>, ErrorResult>> LookupAsync(ChallengeQuery query, Caller caller, OtpService service)
-    {
-        var check = await QueryValidator.ValidateAsync(query);
-        if (!check.IsValid)
-        {
-            return ApiError.Invalid(check.Errors[0].ErrorMessage).ToResult();
-        }
-        return TypedResults.Ok(ChallengeLookupResponse.From(await service.LookupAsync(caller.Tenant, query)));
-    }
+    public static async Task<Ok<ChallengeLookupResponse>> PostChallenge([AsParameters] ChallengeLookup lookup, Caller caller,
+        PasswordlessService service) =>
+        TypedResults.Ok(ChallengeLookupResponse.From(await service.LookupAsync(caller.Tenant, lookup.Query)));
 }

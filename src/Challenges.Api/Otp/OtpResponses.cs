@@ -33,5 +33,5 @@ public sealed record EnrolOtpResponse(string UserAuthenticatorId, string UserId)
 /// <summary>Client start-challenge answer.</summary>
 public sealed record ClientChallengeResponse(string ChallengeId);
 
-/// <summary>VerifyResponse of CONTRACT.md 3.1.</summary>
+/// <summary>VerifyResponse of docs/contract.md §3.1.</summary>
 public sealed record ClientVerifyResponse(bool IsVerified, string? AccessToken, string? FailureReason, AuthenticatorResponse? UserAuthenticator);

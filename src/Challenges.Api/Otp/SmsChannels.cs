@@ -1,6 +1,6 @@
 namespace Challenges.Api.Otp;
 
-/// <summary>SMS channels (CONTRACT.md 1.4).</summary>
+/// <summary>SMS channels (docs/contract.md §1.4).</summary>
 public static class SmsChannels
 {
     public const string Default = "DEFAULT";

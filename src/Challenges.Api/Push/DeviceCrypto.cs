@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Challenges.Api.Http;
 
 namespace Challenges.Api.Push;
 
 /// <summary>
-/// The device credential's cryptography (CONTRACT.md 3.3), BCL only: EC P-256 public keys as SPKI in standard
+/// The device credential's cryptography (docs/contract.md §3.3), BCL only: EC P-256 public keys as SPKI in standard
 /// base64, ECDSA SHA-256 signatures in ASN.1 DER over UTF-8 messages, the double-base64 query form of a key, and the
 /// ten-minute time-window message that signs a removal.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Challenges.Api.Push;
 
 /// <summary>
-/// A push challenge as stored under <c>StoreKeys.Challenge</c>, its own hash slot. Answering it is one
+/// A push challenge as stored by <see cref="PushChallengeStore"/>, in its user's hash slot. Answering it is one
 /// compare-and-set on this document, so the first valid answer is the only one. <see cref="ExpiresAt"/> (from
 /// <see cref="TimeProvider"/>) is the truth; the key's time to live only collects it.
 /// </summary>
@@ -33,10 +33,10 @@ public sealed record PushChallengeRecord
     public string? AnsweredBy { get; init; }
 
     /// <summary>
-    /// The newer challenge that took this one's place on every device it targeted: nobody can answer it any more, so
-    /// it was closed (its expiry moved to that moment) instead of staying pending.
+    /// The text of the challenge's action as the start left it: the answer completes the action by a compare-and-set
+    /// on it without reading the action first (a changed action costs the answer one more read).
     /// </summary>
-    public string? SupersededBy { get; init; }
+    public string? ActionText { get; init; }
 
     /// <summary>Set when the web poll has handed out the access token: it is issued once.</summary>
     public bool TokenIssued { get; init; }
@@ -48,9 +48,6 @@ public sealed record PushChallengeRecord
 
     [JsonIgnore]
     public bool IsPush => Kind == PushChallengeStates.Kind;
-
-    /// <summary>Pending and not yet past its expiry.</summary>
-    public bool IsOpenAt(DateTimeOffset now) => State == PushChallengeStates.Pending && now < ExpiresAt;
 }
 
 public static class PushChallengeStates

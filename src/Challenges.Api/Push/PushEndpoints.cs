@@ -1,19 +1,20 @@
 using Challenges.Api.Http;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Tenants;
+using Challenges.Api.Verification;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Challenges.Api.Push;
 
-/// <summary>Push: the web side (CONTRACT.md 3.2) and the mobile device API (3.3).</summary>
+/// <summary>Push: the web side (docs/contract.md §3.2) and the mobile device API (§3.3).</summary>
 public static class PushEndpoints
 {
     public const string SignatureHeader = "X-Authsignal-Signature";
 
     public static IServiceCollection AddPush(this IServiceCollection services)
     {
-        services.AddSingleton<PushStore>();
+        services.AddSingleton<PushChallengeStore>();
         services.AddSingleton<PushService>();
         services.AddSingleton<PushDevices>();
         services.AddSingleton<PushNotifier>();
@@ -56,32 +57,17 @@ public static class PushEndpoints
         return app;
     }
 
-    public static async Task<Results<Ok<StartPushResponse>, ErrorResult>> StartPush(StartPushRequest? request, Caller caller,
-        PushService service, ClientAddress address, HttpContext context)
-    {
-        var userAgent = context.Request.Headers.UserAgent.ToString();
-        var origin = new PushService.RequestContext(address.Of(context), userAgent.Length is > 0 and <= 1024 ? userAgent : null);
-        return (await service.StartAsync(caller.Tenant, caller.RequiredToken, request ?? new StartPushRequest(null, null), origin)).ToHttp();
-    }
+    public static async Task<Results<Ok<StartPushResponse>, ErrorResult>> StartPush(StartPushRequest? request, ClientCall call,
+        PushService service, ClientAddress address, HttpContext context) =>
+        (await service.StartAsync(call, request!, PushOrigin.Of(context, address))).ToHttp();
 
-    public static async Task<Results<Ok<VerifyPushResponse>, ErrorResult>> VerifyPush(VerifyPushRequest? request, Caller caller, PushService service)
-    {
-        if (request?.ChallengeId is not { } challengeId)
-        {
-            return ApiError.Invalid("challengeId: is required.").ToResult();
-        }
-        return (await service.VerifyAsync(caller.Tenant, caller.RequiredToken, challengeId)).ToHttp();
-    }
+    public static async Task<Results<Ok<VerifyPushResponse>, ErrorResult>> VerifyPush(VerifyPushRequest? request, ClientCall call,
+        PushService service) =>
+        (await service.VerifyAsync(call, request!.ChallengeId!)).ToHttp();
 
     public static async Task<Results<Ok<AddPushCredentialResponse>, ErrorResult>> AddCredential(AddPushCredentialRequest? request,
-        Caller caller, PushDevices devices)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("publicKey: is required.").ToResult();
-        }
-        return (await devices.AddAsync(caller.Tenant, caller.RequiredToken, request)).ToHttp();
-    }
+        ClientCall call, PushDevices devices) =>
+        (await devices.AddAsync(call, request!)).ToHttp();
 
     public static async Task<Results<Ok<PushCredentialResponse>, ErrorResult>> GetCredential([FromQuery] string? publicKey, Caller caller,
         PushDevices devices) =>
@@ -95,36 +81,18 @@ public static class PushEndpoints
         [FromHeader(Name = SignatureHeader)] string? signature, Caller caller, PushService service) =>
         (await service.PendingAsync(caller.Tenant, publicKey, signature)).ToHttp();
 
-    public static async Task<Results<Ok<AnswerPushResponse>, ErrorResult>> Answer(AnswerPushRequest? request, Caller caller, PushService service)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("challengeId: is required.").ToResult();
-        }
-        return (await service.AnswerAsync(caller.Tenant, request)).ToHttp();
-    }
+    public static async Task<Results<Ok<AnswerPushResponse>, ErrorResult>> Answer(AnswerPushRequest? request, Caller caller, PushService service) =>
+        (await service.AnswerAsync(caller.Tenant, request!)).ToHttp();
 
     public static async Task<Results<Ok<RemovePushCredentialResponse>, ErrorResult>> Remove(RemovePushCredentialRequest? request, Caller caller,
-        PushDevices devices)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("publicKey: is required.").ToResult();
-        }
-        return (await devices.RemoveAsync(caller.Tenant, request)).ToHttp();
-    }
+        PushDevices devices) =>
+        (await devices.RemoveAsync(caller.Tenant, request!)).ToHttp();
 
     public static async Task<Results<Ok<SignMessageResponse>, ErrorResult>> NewUpdateNonce([FromQuery] string? publicKey, Caller caller,
         PushDevices devices) =>
         (await devices.NewUpdateNonceAsync(caller.Tenant, publicKey)).ToHttp();
 
     public static async Task<Results<Ok<UpdatePushCredentialResponse>, ErrorResult>> UpdateCredential(UpdatePushCredentialRequest? request,
-        Caller caller, PushDevices devices)
-    {
-        if (request is null)
-        {
-            return ApiError.Invalid("challengeId: is required.").ToResult();
-        }
-        return (await devices.UpdateAsync(caller.Tenant, request)).ToHttp();
-    }
+        Caller caller, PushDevices devices) =>
+        (await devices.UpdateAsync(caller.Tenant, request!)).ToHttp();
 }

@@ -7,111 +7,62 @@ using Challenges.Api.Observability;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
-using Challenges.Api.Tokens;
 using Challenges.Api.Users;
+using Challenges.Api.Verification;
 
 namespace Challenges.Api.Push;
 
 /// <summary>
-/// Push challenges (CONTRACT.md 3.2 and rows 4–5 of 3.3): started by the web app with a client token, fetched and
-/// answered by a device with its key, polled by the web app. A challenge document lives in its own hash slot; each
-/// targeted device gets a pointer to it in its own slot, so a device finds its pending challenge in two reads.
+/// Push challenges (docs/contract.md §3.2 and rows 4–5 of §3.3): started by the web app with a client token, fetched
+/// and answered by a device with its key, polled by the web app. Start and poll go through the
+/// <see cref="VerificationFlow"/>; the device's answer completes the action through <see cref="ActionCompletion"/>.
+/// Every one of them takes two round trips to the store: the challenge sits in its user's slot with the action, and
+/// each targeted device gets a pointer to it in its own slot.
 /// </summary>
 public sealed partial class PushService(
-    PushStore push,
+    PushChallengeStore push,
     UserStore users,
-    PushDevices devices,
-    ActionService actions,
-    ActionStore actionStore,
-    RateLimiter limiter,
+    ActionStore actions,
+    VerificationFlow flow,
+    ActionCompletion completion,
     PushNotifier notifier,
     ChallengeMetrics metrics,
+    ConflictRetry retry,
     TimeProvider time,
     ILogger<PushService> logger)
 {
-    private const int MaxCasAttempts = 50;
-
-    /// <summary>What <c>ClientAddress.Of</c> answers when the connection has no IP address.</summary>
-    public const string UnknownAddress = "unknown";
-    private IStateStore Store => push.Store;
-
-    /// <summary>Where the sign-in attempt came from, as the Client API request saw it.</summary>
-    public sealed record RequestContext(string IpAddress, string? UserAgent);
+    private PushChallengeStore Push => push;
+    private TimeProvider Time => time;
 
     /// <summary>Starts a challenge for the token's action, to all the user's push devices or the one asked for.</summary>
-    public async Task<Outcome<StartPushResponse>> StartAsync(Tenant tenant, ClientToken token, StartPushRequest request, RequestContext context)
-    {
-        ArgumentNullException.ThrowIfNull(tenant);
-        ArgumentNullException.ThrowIfNull(token);
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
-        if (!tenant.Allows(VerificationMethods.Push))
-        {
-            return ApiError.Invalid("PUSH is not enabled for this tenant.");
-        }
-        var actionKey = StoreKeys.Action(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey);
-        // Round trip 1: the user and the action (one slot) and the rate windows, together.
-        var read = Store.GetManyAsync([StoreKeys.User(tenant.Id, token.UserId), actionKey]);
-        var limited = context.IpAddress == UnknownAddress
-            // No address to attribute the start to (e.g. a Unix socket): only the per-user limit applies.
-            ? limiter.HitAsync(tenant, RateRule.PushStartsPerUser, token.UserId)
-            : limiter.HitAllAsync(tenant, (RateRule.PushStartsPerUser, token.UserId), (RateRule.StartsPerIp, context.IpAddress));
-        await Task.WhenAll(read, limited);
-        if (limited.Result is { } tooMany)
-        {
-            return tooMany;
-        }
-        var (userRaw, actionRaw) = (read.Result[0], read.Result[1]);
-        if (PushStore.Parse<ActionRecord>(actionRaw) is not { } action)
-        {
-            return ApiError.NotFound("The token's action no longer exists.");
-        }
-        if (!ActionStates.AwaitsChallenge(action.State))
-        {
-            return ApiError.Conflict($"The action is {action.State}: it no longer awaits a challenge.");
-        }
-        var user = users.Read(userRaw);
-        var devices = PushDevicesOf(user).Where(a => request.UserAuthenticatorId is null || a.Id == request.UserAuthenticatorId).ToList();
-        if (devices.Count == 0)
-        {
-            return ApiError.NotFound(request.UserAuthenticatorId is null
-                ? "The user has no push authenticator."
-                : $"The user has no push authenticator '{request.UserAuthenticatorId}'.");
-        }
+    public Task<Outcome<StartPushResponse>> StartAsync(ClientCall call, StartPushRequest request, PushOrigin origin) =>
+        flow.StartAsync(call, new Start(this, request, origin));
 
-        // The context a device shows describes the sign-in attempt: what the backend tracked, else this request.
-        var challenge = NewChallenge(tenant, token.UserId, token.ActionCode, token.IdempotencyKey, devices,
-            action.IpAddress ?? context.IpAddress, action.UserAgent ?? context.UserAgent, action.DeviceId, action.Custom);
-        var now = challenge.CreatedAt;
+    /// <summary>
+    /// The web app's poll. An approved challenge hands out the access token once (the device's answer has already
+    /// completed the action, in the same write as the challenge's move).
+    /// </summary>
+    public Task<Outcome<VerifyPushResponse>> VerifyAsync(ClientCall call, string challengeId) => flow.VerifyAsync(call, new Poll(this, challengeId));
 
-        // Round trip 2: the challenge, each device's pointer and the action's latest challenge, issued together.
-        var actionWrite = Store.CommitAsync([StateChange.Replace(actionKey, actionRaw!, StoreJson.Write(action with { ChallengeId = challenge.Id }),
-            PushStore.Max(action.CreatedAt + tenant.Limits.ActionRetention - now, TimeSpan.FromSeconds(1)))]);
-        await StoreAsync(tenant, challenge, devices, actionWrite);
-        if (!actionWrite.Result)
-        {
-            // The action changed between the read and the write (rare): set the pointer with a retrying update.
-            await actionStore.UpdateAsync(tenant.Id, token.UserId, token.ActionCode, token.IdempotencyKey,
-                a => a.ChallengeId == challenge.Id ? null : a with { ChallengeId = challenge.Id }, tenant.Limits.ActionRetention);
-        }
-        return new StartPushResponse(challenge.Id, challenge.VerificationCode);
-    }
-
-    /// <summary>A new pending challenge to <paramref name="devices"/>, living the tenant's push lifetime from now.</summary>
-    public PushChallengeRecord NewChallenge(Tenant tenant, string userId, string actionCode, string idempotencyKey,
-        IReadOnlyList<AuthenticatorRecord> devices, string? ipAddress, string? userAgent, string? deviceId, System.Text.Json.JsonElement? custom,
-        string? purpose = null, string? id = null)
+    /// <summary>
+    /// A new challenge to <paramref name="devices"/> of <paramref name="userId"/>, living the tenant's push lifetime from
+    /// now, prepared to be stored with the user's <paramref name="board"/> as read. <paramref name="action"/>: the action
+    /// it decides, as its start leaves it (null for a step-up, which <paramref name="purpose"/> names).
+    /// </summary>
+    public PreparedPush Prepare(Tenant tenant, string id, string userId, IReadOnlyList<AuthenticatorRecord> devices, IReadOnlyList<Shown> board,
+        PushOrigin origin, ActionRecord? action, string? purpose = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(devices);
+        ArgumentNullException.ThrowIfNull(origin);
         var now = time.GetUtcNow();
-        return new PushChallengeRecord
+        var challenge = new PushChallengeRecord
         {
-            Id = id ?? Ids.New(),
+            Id = id,
             Purpose = purpose,
             UserId = userId,
-            ActionCode = actionCode,
-            IdempotencyKey = idempotencyKey,
+            ActionCode = action?.ActionCode ?? StepUpActionCode,
+            IdempotencyKey = action?.IdempotencyKey ?? id,
             CreatedAt = now,
             ExpiresAt = now + tenant.Limits.PushLifetime,
             Targets = devices.Select(d => d.Id).ToArray(),
@@ -119,74 +70,37 @@ public sealed partial class PushService(
             VerificationCode = tenant.Options.Push.NumberMatching && purpose is null
                 ? RandomNumberGenerator.GetInt32(0, 100).ToString("D2", CultureInfo.InvariantCulture)
                 : null,
-            IpAddress = ipAddress,
-            UserAgent = userAgent,
-            DeviceId = deviceId,
-            Custom = custom,
+            // The context a device shows describes the sign-in attempt: what the backend tracked, else the starting request.
+            // A step-up shows no address when its request had none; a sign-in shows what its request had.
+            IpAddress = action?.IpAddress ?? (purpose is not null && origin.IpAddress == ClientAddress.Unknown ? null : origin.IpAddress),
+            UserAgent = action?.UserAgent ?? origin.UserAgent,
+            DeviceId = action?.DeviceId,
+            Custom = action?.Custom,
+            ActionText = action is null ? null : ActionStore.TextOf(action),
         };
-    }
-
-    /// <summary>
-    /// Writes a new challenge and each targeted device's pointer to it, concurrently with the caller's own writes
-    /// (<paramref name="alongside"/>, already started): one round trip. Then queues <c>push.created</c> per device.
-    /// </summary>
-    public async Task StoreAsync(Tenant tenant, PushChallengeRecord challenge, IReadOnlyList<AuthenticatorRecord> devices, params Task[] alongside)
-    {
-        ArgumentNullException.ThrowIfNull(tenant);
-        ArgumentNullException.ThrowIfNull(challenge);
-        ArgumentNullException.ThrowIfNull(devices);
-        var pointer = StoreJson.Write(new PendingPointer(challenge.Id, challenge.ExpiresAt));
-        var writes = new List<Task>(alongside)
-        {
-            Store.CommitAsync([StateChange.PutIfAbsent(StoreKeys.Challenge(tenant.Id, challenge.Id), StoreJson.Write(challenge),
-                PushStore.Retention(challenge, challenge.CreatedAt))]),
-        };
-        // Each pointer is swapped in, so the challenge it replaces on that device is known without another read.
-        var replaced = devices.Select(d =>
-            Store.ExchangeAsync(StoreKeys.DevicePending(tenant.Id, DeviceKeys.KeyId(d.PublicKey!)), pointer, tenant.Limits.PushLifetime)).ToList();
-        writes.AddRange(replaced);
-        await Task.WhenAll(writes);
-        foreach (var device in devices)
-        {
-            notifier.Enqueue(new PushCreated(tenant, Ids.New(), CreatedData(challenge, device), challenge.ExpiresAt));
-        }
-        metrics.Started(tenant.Id, VerificationMethods.Push);
-        LogStarted(logger, tenant.Id, challenge.Id, devices.Count);
-        await CloseSupersededAsync(tenant, challenge, devices, replaced.Select(r => r.Result));
-    }
-
-    /// <summary>
-    /// A device shows one pending challenge: the newest. An older challenge whose every targeted device now shows
-    /// <paramref name="newer"/> can never be answered, so it is closed at once (a step-up poll reads EXPIRED, a web poll
-    /// reads consumed, and the user's next step-up may start) instead of waiting out its lifetime as PENDING.
-    /// </summary>
-    private async Task CloseSupersededAsync(Tenant tenant, PushChallengeRecord newer, IReadOnlyList<AuthenticatorRecord> devices,
-        IEnumerable<string?> replacedPointers)
-    {
-        var now = newer.CreatedAt;
-        var showingNewer = devices.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
-        var older = replacedPointers.Select(PushStore.Parse<PendingPointer>)
-            .Where(p => p is not null && p.ChallengeId != newer.Id && now < p.ExpiresAt)
-            .Select(p => p!.ChallengeId).Distinct(StringComparer.Ordinal);
-        foreach (var id in older)
-        {
-            var after = await Store.UpdateAsync<PushChallengeRecord>(StoreKeys.Challenge(tenant.Id, id),
-                c => c.IsPush && c.IsOpenAt(now) && c.Targets.All(showingNewer.Contains) ? c with { ExpiresAt = now, SupersededBy = newer.Id } : null,
-                c => PushStore.Retention(c, now));
-            if (after?.SupersededBy == newer.Id)
+        var write = push.StartWrite(tenant.Id, challenge, board, out var superseded);
+        var pointer = new PendingPointer(challenge.Id, challenge.ExpiresAt);
+        return new PreparedPush(challenge, write,
+            () => users.ShowAsync(tenant.Id, devices.Select(d => DeviceKeys.KeyId(d.PublicKey!)), pointer, tenant.Limits.PushLifetime),
+            () =>
             {
-                metrics.Completed(tenant.Id, VerificationMethods.Push, "superseded");
-                LogSuperseded(logger, tenant.Id, id, newer.Id);
-            }
-        }
+                foreach (var device in devices)
+                {
+                    notifier.Enqueue(new PushCreated(tenant, Ids.New(), CreatedData(challenge, device), challenge.ExpiresAt));
+                }
+                metrics.Started(tenant.Id, VerificationMethods.Push);
+                LogStarted(logger, tenant.Id, challenge.Id, devices.Count);
+                foreach (var older in superseded)
+                {
+                    // Every device it targeted now shows the newer one: nobody can answer it, so it was closed.
+                    metrics.Completed(tenant.Id, VerificationMethods.Push, "superseded");
+                    LogSuperseded(logger, tenant.Id, older, challenge.Id);
+                }
+            });
     }
 
-    /// <summary>The user's verified push authenticators that have a key.</summary>
-    public static List<AuthenticatorRecord> PushDevicesOf(UserRecord user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.Verified.Where(a => a.VerificationMethod == VerificationMethods.Push && a.PublicKey is not null).ToList();
-    }
+    /// <summary>The action code step-up challenges show on the device.</summary>
+    public const string StepUpActionCode = "stepUp";
 
     private static List<KeyValuePair<string, string?>> CreatedData(PushChallengeRecord challenge, AuthenticatorRecord device) =>
     [
@@ -201,60 +115,6 @@ public sealed partial class PushService(
     ];
 
     /// <summary>
-    /// The web app's poll. An approved challenge hands out the access token once; before it does, it applies the
-    /// result to the action again (idempotent), so a failure between the device's answer and the action update
-    /// cannot lose the result.
-    /// </summary>
-    public async Task<Outcome<VerifyPushResponse>> VerifyAsync(Tenant tenant, ClientToken token, string challengeId)
-    {
-        ArgumentNullException.ThrowIfNull(tenant);
-        ArgumentNullException.ThrowIfNull(token);
-        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
-        {
-            var stored = await push.ReadChallengeAsync(tenant.Id, challengeId);
-            if (stored is not { Value: var challenge } || !BelongsTo(challenge, token))
-            {
-                return ApiError.NotFound("No such push challenge for this token.");
-            }
-            var now = time.GetUtcNow();
-            if (challenge.State == PushChallengeStates.Pending)
-            {
-                return new VerifyPushResponse(false, now >= challenge.ExpiresAt, null);
-            }
-            var approved = challenge.State == PushChallengeStates.Approved;
-            if (challenge.TokenIssued)
-            {
-                return new VerifyPushResponse(approved, true, null);
-            }
-            var action = await actions.CompleteChallengeAsync(tenant, token, approved, VerificationMethods.Push);
-            if (action is null)
-            {
-                return ApiError.NotFound("The token's action no longer exists.");
-            }
-            if (!approved)
-            {
-                return new VerifyPushResponse(false, true, null);
-            }
-            if (action.State != ActionStates.ChallengeSucceeded)
-            {
-                // Another challenge already decided this action (e.g. a rejection): this approval cannot succeed it.
-                return new VerifyPushResponse(false, true, null);
-            }
-            var issued = challenge with { TokenIssued = true };
-            var key = StoreKeys.Challenge(tenant.Id, challengeId);
-            if (await Store.CommitAsync([StateChange.Replace(key, stored.Raw, StoreJson.Write(issued), PushStore.Retention(issued, now))]))
-            {
-                return new VerifyPushResponse(true, true, actions.IssueToken(tenant, action));
-            }
-            // Another poll changed the document first: read it again; it will say the token is taken.
-        }
-        throw new InvalidOperationException("Gave up polling a push challenge after repeated conflicting writes.");
-    }
-
-    private static bool BelongsTo(PushChallengeRecord challenge, ClientToken token) =>
-        challenge.UserId == token.UserId && challenge.ActionCode == token.ActionCode && challenge.IdempotencyKey == token.IdempotencyKey;
-
-    /// <summary>
     /// Device API row 4: the device's pending challenge, if any. A valid <c>X-Authsignal-Signature</c> over the
     /// device's latest nonce (row 3) consumes that nonce and unlocks <c>custom</c>.
     /// </summary>
@@ -266,36 +126,37 @@ public sealed partial class PushService(
             return UnknownCredential();
         }
         var keyId = DeviceKeys.KeyId(publicKey);
-        var nonceKey = StoreKeys.DeviceNonce(tenant.Id, keyId);
-        // Round trip 1: the credential, its pending pointer and its nonce (one slot).
-        var raws = await Store.GetManyAsync([StoreKeys.Device(tenant.Id, keyId), StoreKeys.DevicePending(tenant.Id, keyId), nonceKey]);
+        // Round trip 1: the credential, its pointer and its nonce (one slot).
+        var state = await users.ReadDeviceAsync(tenant.Id, keyId);
         var now = time.GetUtcNow();
-        if (PushStore.LiveDevice(raws[0], now) is not { } device)
+        if (state.LiveAt(now) is not { } device)
         {
             return UnknownCredential();
         }
         // Round trip 2: the challenge, and the nonce's consumption when the request is signed.
-        var signed = Task.FromResult(false);
-        if (signature is not null && PushStore.Parse<DeviceNonce>(raws[2]) is { } nonce && nonce.KeyId == keyId && now < nonce.ExpiresAt &&
-            DeviceCrypto.Verify(publicKey, nonce.Message, signature))
-        {
-            signed = Store.CommitAsync([StateChange.DeleteIfEqual(nonceKey, raws[2]!)]);
-        }
-        var read = PushStore.Parse<PendingPointer>(raws[1]) is { } pointer && now < pointer.ExpiresAt
-            ? push.ReadChallengeAsync(tenant.Id, pointer.ChallengeId)
-            : Task.FromResult<Stored<PushChallengeRecord>?>(null);
+        var signed = signature is not null && state.Nonce is { } nonce && nonce.KeyId == keyId && now < nonce.ExpiresAt &&
+                     DeviceCrypto.Verify(publicKey, nonce.Message, signature)
+            ? users.ConsumeNonceAsync(tenant.Id, keyId, state.NonceRaw!)
+            : Task.FromResult(false);
+        var read = state.Shown is { } pointer && now < pointer.ExpiresAt
+            ? push.ReadAsync(tenant.Id, pointer.ChallengeId)
+            : Task.FromResult<StoredPush?>(null);
         await Task.WhenAll(signed, read);
-        if (read.Result is not { Value: var c } || !c.IsOpenAt(now) || !c.Targets.Contains(device.AuthenticatorId) || c.UserId != device.UserId)
+        if (read.Result is not { } shown || !shown.IsOpenAt(now) || !shown.Value.Targets.Contains(device.AuthenticatorId) ||
+            shown.Value.UserId != device.UserId)
         {
             return new PendingChallengeResponse(device.AuthenticatorId);
         }
+        var c = shown.Value;
         return new PendingChallengeResponse(device.AuthenticatorId, c.Id, c.UserId, c.ActionCode, c.IdempotencyKey, c.DeviceId, c.UserAgent,
             c.IpAddress, c.ExpiresAt.ToUnixTimeSeconds(), signed.Result ? c.Custom : null, c.VerificationCode is null ? null : true);
     }
 
     /// <summary>
-    /// Device API row 5: the first valid answer moves the challenge, once, by compare-and-set on the challenge
-    /// document. A second or late answer, an untargeted device or a bad signature changes nothing.
+    /// Device API row 5: the first valid answer moves the challenge, once, by compare-and-set, and in the same atomic
+    /// write completes its action (<see cref="ActionCompletion"/>; a step-up has none). A second or late answer, an
+    /// untargeted device or a bad signature changes nothing. Two round trips: the credential and the challenge, then the
+    /// write (with the device's pointer cleared beside it).
     /// </summary>
     public async Task<Outcome<AnswerPushResponse>> AnswerAsync(Tenant tenant, AnswerPushRequest request)
     {
@@ -307,12 +168,11 @@ public sealed partial class PushService(
             return UnknownCredential();
         }
         var keyId = DeviceKeys.KeyId(publicKey);
-        var pendingKey = StoreKeys.DevicePending(tenant.Id, keyId);
-        // Round trip 1: the credential with its pointer, and the challenge, together.
-        var deviceRead = Store.GetManyAsync([StoreKeys.Device(tenant.Id, keyId), pendingKey]);
-        var challengeRead = push.ReadChallengeAsync(tenant.Id, challengeId);
+        var deviceRead = users.ReadDeviceAsync(tenant.Id, keyId);
+        var challengeRead = push.ReadAsync(tenant.Id, challengeId);
         await Task.WhenAll(deviceRead, challengeRead);
-        if (PushStore.LiveDevice(deviceRead.Result[0], time.GetUtcNow()) is not { } device)
+        var deviceState = deviceRead.Result;
+        if (deviceState.LiveAt(time.GetUtcNow()) is not { } device)
         {
             return UnknownCredential();
         }
@@ -321,73 +181,90 @@ public sealed partial class PushService(
             LogBadSignature(logger, tenant.Id);
             return ApiError.InvalidCredential("The signature does not verify with this credential.");
         }
-        var stored = challengeRead.Result;
-        var key = StoreKeys.Challenge(tenant.Id, challengeId);
-        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
+        var hiding = Task.CompletedTask;
+        var answered = await retry.RunAsync<Outcome<PushChallengeRecord>>("answering a push challenge", async attempt =>
         {
-            if (stored is not { Value: var challenge } || challenge.UserId != device.UserId || !challenge.Targets.Contains(device.AuthenticatorId))
-            {
-                return ApiError.NotFound("No such push challenge for this device.");
-            }
+            var current = attempt == 1 ? challengeRead.Result : await push.ReadAsync(tenant.Id, challengeId);
             var now = time.GetUtcNow();
+            if (current is not { Value: var challenge } || challenge.UserId != device.UserId || !challenge.Targets.Contains(device.AuthenticatorId))
+            {
+                return Done(ApiError.NotFound("No such push challenge for this device."));
+            }
             if (challenge.State != PushChallengeStates.Pending)
             {
-                return ApiError.Conflict("The challenge has already been answered.");
+                return Done(ApiError.Conflict("The challenge has already been answered."));
             }
-            if (now >= challenge.ExpiresAt)
+            if (!current.IsOpenAt(now))
             {
-                return ApiError.Conflict("The challenge has expired.");
+                return Done(ApiError.Conflict("The challenge has expired."));
             }
             var approve = request.Approved!.Value && CodeMatches(challenge, request.VerificationCode);
-            var answered = challenge with
+            var next = challenge with
             {
                 State = approve ? PushChallengeStates.Approved : PushChallengeStates.Rejected,
                 AnsweredAt = now,
                 AnsweredBy = device.AuthenticatorId,
             };
-            // Round trip 2: the one atomic move of the challenge, and beside it a read of the action it decides, so that
-            // the action's own compare-and-set (round trip 3) needs no read of its own. A step-up has no action.
-            var moving = Store.CommitAsync([StateChange.Replace(key, stored.Raw, StoreJson.Write(answered), PushStore.Retention(answered, now))]);
-            var readingAction = challenge.Purpose is null
-                ? actionStore.GetStoredAsync(tenant.Id, challenge.UserId, challenge.ActionCode, challenge.IdempotencyKey)
-                : Task.FromResult<Stored<ActionRecord>?>(null);
-            try
+            if (attempt == 1 && deviceState.Shown?.ChallengeId == challengeId)
             {
-                await Task.WhenAll(moving, readingAction);
+                // Beside the write: the device no longer shows the challenge it is answering.
+                hiding = users.HideAsync(tenant.Id, keyId, deviceState.ShownRaw!);
             }
-            catch (StoreUnavailableException) when (moving.IsCompletedSuccessfully)
+            var move = push.AnswerWrite(tenant.Id, current, next);
+            var ended = approve ? "approved" : "rejected";
+            if (challenge.Purpose is not null)
             {
-                // The move is what counts: without the action's copy, its update reads it again below.
-            }
-            if (moving.Result)
-            {
-                var claims = new ClientToken(tenant.Id, challenge.UserId, challenge.ActionCode, challenge.IdempotencyKey, [], now, now);
-                var cleanup = deviceRead.Result[1] is { } pointerRaw && PushStore.Parse<PendingPointer>(pointerRaw)?.ChallengeId == challengeId
-                    ? Store.CommitAsync([StateChange.DeleteIfEqual(pendingKey, pointerRaw)])
-                    : Task.FromResult(true);
-                // A step-up has no action to complete: its result is read from the challenge itself.
-                var complete = challenge.Purpose is null
-                    ? actions.CompleteChallengeAsync(tenant, claims, approve, VerificationMethods.Push,
-                        readingAction.IsCompletedSuccessfully ? readingAction.Result : null)
-                    : Task.FromResult<ActionRecord?>(null);
-                // A signed answer, approval or rejection, is a use of the credential: its lifetime starts again.
-                var renewal = devices.RenewOnUseAsync(tenant, deviceRead.Result[0]!);
-                try
+                // A step-up has no action: its result is read from the challenge itself.
+                if (!await push.CommitAsync(move))
                 {
-                    await Task.WhenAll(complete, cleanup, renewal);
+                    return Attempt.Conflict<Outcome<PushChallengeRecord>>();
                 }
-                catch (StoreUnavailableException)
-                {
-                    // The answer is recorded on the challenge; the web poll applies it to the action again.
-                    LogFollowUpFailed(logger, tenant.Id, challengeId);
-                }
-                metrics.Completed(tenant.Id, VerificationMethods.Push, approve ? "approved" : "rejected");
-                LogAnswered(logger, tenant.Id, challengeId, answered.State);
-                return new AnswerPushResponse(approve);
+                metrics.Completed(tenant.Id, VerificationMethods.Push, ended);
+                return Done(next);
             }
-            stored = await push.ReadChallengeAsync(tenant.Id, challengeId);
+            var id = new ActionRef(tenant.Id, challenge.UserId, challenge.ActionCode, challenge.IdempotencyKey);
+            // The action as the start left it saves a read; when it changed since, it is read (one more round trip).
+            var action = attempt == 1 && challenge.ActionText is { } text
+                ? new Stored<ActionRecord>(StoreJson.Read<ActionRecord>(text), text)
+                : await actions.ReadAsync(id);
+            var done = action is null
+                ? await push.CommitAsync(move)
+                : await completion.CommitAsync(tenant, id, action, VerificationMethods.Push,
+                    approve ? ChallengeResult.Succeeded : ChallengeResult.Failed, move, ended) is not null;
+            return done ? Done(next) : Attempt.Conflict<Outcome<PushChallengeRecord>>();
+        });
+        if (answered.Failed(out var error, out var result))
+        {
+            await hiding;
+            return error;
         }
-        throw new InvalidOperationException("Gave up answering a push challenge after repeated conflicting writes.");
+        try
+        {
+            // A signed answer, approval or rejection, is a use of the credential: its lifetime starts again.
+            await Task.WhenAll(hiding, RenewOnUseAsync(tenant, deviceState.Index!));
+        }
+        catch (StoreUnavailableException)
+        {
+            // The answer is recorded, with its action: only the device's pointer or the credential's renewal waits.
+            LogFollowUpFailed(logger, tenant.Id, challengeId);
+        }
+        LogAnswered(logger, tenant.Id, challengeId, result.State);
+        return new AnswerPushResponse(result.State == PushChallengeStates.Approved);
+
+        static Attempt<Outcome<PushChallengeRecord>> Done(Outcome<PushChallengeRecord> outcome) => outcome;
+    }
+
+    /// <summary>
+    /// A signed answer starts the credential's lifetime again, at most once per hundredth of the lifetime (under a day by
+    /// default), so that answers seldom cost a write.
+    /// </summary>
+    private Task RenewOnUseAsync(Tenant tenant, Stored<DeviceRecord> device)
+    {
+        var now = time.GetUtcNow();
+        var lifetime = tenant.Options.Push.CredentialLifetime;
+        return device.Value.ExpiresAt is not { } at || at - now < lifetime - lifetime / 100
+            ? users.ChangeDeviceAsync(tenant.Id, device, a => a, now + lifetime)
+            : Task.CompletedTask;
     }
 
     /// <summary>Without number matching any answer matches; with it, the device must echo the code exactly.</summary>
@@ -399,6 +276,89 @@ public sealed partial class PushService(
     internal static ApiError UnknownCredential() =>
         ApiError.InvalidCredential("publicKey: not a registered push credential of this tenant.");
 
+    /// <summary>A push to the token's user's devices, for the token's action.</summary>
+    private sealed class Start(PushService service, StartPushRequest request, PushOrigin origin)
+        : IChallengeStart<IReadOnlyList<Shown>, StartPushResponse>
+    {
+        public string Method => VerificationMethods.Push;
+
+        public IReadOnlyList<(RateRule Rule, string Subject)> Limits(ClientCall call) => origin.IpAddress == ClientAddress.Unknown
+            // No address to attribute the start to (e.g. a Unix socket): only the per-user limit applies.
+            ? [(RateRule.PushStartsPerUser, call.Token.UserId)]
+            : [(RateRule.PushStartsPerUser, call.Token.UserId), (RateRule.StartsPerIp, origin.IpAddress)];
+
+        public Task<IReadOnlyList<Shown>> ReadAsync(ClientCall call) => service.Push.ReadBoardAsync(call.Tenant.Id, call.Token.UserId);
+
+        public ApiError? Admit(ChallengeContext context) =>
+            !context.Tenant.Allows(VerificationMethods.Push) ? ApiError.Invalid("PUSH is not enabled for this tenant.")
+            : context.Action is not { Value: var action } ? ApiError.NotFound("The token's action no longer exists.")
+            : !ActionStates.AwaitsChallenge(action.State) ? ApiError.Conflict($"The action is {action.State}: it no longer awaits a challenge.")
+            : null;
+
+        public Task<Outcome<NewChallenge<StartPushResponse>>> StartAsync(ChallengeContext context, IReadOnlyList<Shown> board)
+        {
+            var devices = context.User.Value.PushDevices.Where(a => request.UserAuthenticatorId is null || a.Id == request.UserAuthenticatorId).ToList();
+            if (devices.Count == 0)
+            {
+                return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(ApiError.NotFound(request.UserAuthenticatorId is null
+                    ? "The user has no push authenticator."
+                    : $"The user has no push authenticator '{request.UserAuthenticatorId}'."));
+            }
+            var id = context.Call.NewChallengeId();
+            var action = context.Action!.Value with { ChallengeId = id };
+            var prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, board, origin, action);
+            return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(new NewChallenge<StartPushResponse>(id, prepared.Write,
+                new StartPushResponse(id, prepared.Challenge.VerificationCode), prepared.Show, prepared.Announce));
+        }
+    }
+
+    /// <summary>The web app's poll of a push challenge of its token's action.</summary>
+    private sealed class Poll(PushService service, string challengeId) : IProofCheck<StoredPush?, VerifyPushResponse>
+    {
+        private VerifyPushResponse? _settled;
+
+        public string Method => VerificationMethods.Push;
+
+        public IReadOnlyList<(RateRule Rule, string Subject)> Limits(ClientCall call) => [];
+
+        public Task<StoredPush?> ReadAsync(ClientCall call) => service.Push.ReadAsync(call.Tenant.Id, challengeId);
+
+        public Outcome<Judgement> Judge(ChallengeContext context, StoredPush? current)
+        {
+            var token = context.Token;
+            if (current is not { Value: var c } || c.UserId != token.UserId || c.ActionCode != token.ActionCode || c.IdempotencyKey != token.IdempotencyKey)
+            {
+                return ApiError.NotFound("No such push challenge for this token.");
+            }
+            var now = service.Time.GetUtcNow();
+            var approved = c.State == PushChallengeStates.Approved;
+            _settled = c.State == PushChallengeStates.Pending ? new VerifyPushResponse(false, current.IsOverAt(now), null)
+                : c.TokenIssued ? new VerifyPushResponse(approved, true, null)
+                : null;
+            if (_settled is not null)
+            {
+                return new Judgement(ChallengeResult.Undecided, StoreWrite.None);
+            }
+            if (context.Action is not { Value: var action })
+            {
+                return ApiError.NotFound("The token's action no longer exists.");
+            }
+            // The answer decided the action; another challenge may have decided it first (e.g. a rejection): then this
+            // approval cannot succeed it, and hands out nothing.
+            var decided = ActionCompletion.Completed(action, Method, approved ? ChallengeResult.Succeeded : ChallengeResult.Failed, now) ?? action;
+            if (!approved || decided.State != ActionStates.ChallengeSucceeded)
+            {
+                _settled = new VerifyPushResponse(false, true, null);
+                return new Judgement(ChallengeResult.Undecided, StoreWrite.None);
+            }
+            return new Judgement(ChallengeResult.Succeeded, service.Push.Write(context.Tenant.Id, current, c with { TokenIssued = true }),
+                Token: TokenGrant.Action);
+        }
+
+        public VerifyPushResponse Answer(Judgement judgement, Completed completed) =>
+            _settled ?? new VerifyPushResponse(true, true, completed.AccessToken);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Push challenge {ChallengeId} started for tenant {TenantId} to {Devices} device(s)")]
     private static partial void LogStarted(ILogger logger, string tenantId, string challengeId, int devices);
 
@@ -408,7 +368,7 @@ public sealed partial class PushService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered: {State}")]
     private static partial void LogAnswered(ILogger logger, string tenantId, string challengeId, string state);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered, but its action was not updated yet (store unavailable)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered, but the device's pointer or the credential's renewal was not written (store unavailable)")]
     private static partial void LogFollowUpFailed(ILogger logger, string tenantId, string challengeId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push answer with a bad signature for tenant {TenantId}")]

@@ -14,6 +14,9 @@ public sealed class ClientAddress(IOptions<HttpOptions> options)
     /// <summary>IPv6 addresses are counted by their /64: one subscriber usually holds a whole /64.</summary>
     public const int Ipv6PrefixLength = 64;
 
+    /// <summary>The address of a connection that has none (e.g. a Unix socket): no per-address limit applies to it.</summary>
+    public const string Unknown = "unknown";
+
     private readonly HashSet<IPAddress> _proxies = options.Value.KnownProxies
         .Select(p => IPAddress.TryParse(p, out var ip) ? ip : null).OfType<IPAddress>().ToHashSet();
 
@@ -23,7 +26,7 @@ public sealed class ClientAddress(IOptions<HttpOptions> options)
         var remote = context.Connection.RemoteIpAddress;
         if (remote is null)
         {
-            return "unknown";
+            return Unknown;
         }
         if (remote.IsIPv4MappedToIPv6)
         {

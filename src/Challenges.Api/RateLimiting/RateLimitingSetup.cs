@@ -4,7 +4,7 @@ public static class RateLimitingSetup
 {
     public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
-        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<RateCounter>();
         services.AddSingleton<ClientAddress>();
         return services;
     }

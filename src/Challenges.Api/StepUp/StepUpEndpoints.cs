@@ -5,31 +5,43 @@ using Challenges.Api.Http;
 using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Tenants;
-using Challenges.Api.Tokens;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Challenges.Api.StepUp;
 
 /// <summary>
-/// Step-up push (CONTRACT.md 4), with this API's own response shapes. Callers authenticate with a client token
-/// (the logged-in user) or with the <c>api-key</c> header holding a tenant secret key plus the user named in the
-/// request (ours).
+/// Step-up push (docs/contract.md §4), with this API's own response shapes (<see cref="StepUpErrors"/>, on the route
+/// group). Callers authenticate with a client token (the logged-in user) or with the <c>api-key</c> header holding a
+/// tenant secret key plus the user named in the request (ours), through the authentication middleware like every
+/// other API.
 /// </summary>
 public static class StepUpEndpoints
 {
-    public const string ApiKeyHeader = "api-key";
     public const string ReferenceHeader = "idempotency-ref";
+
+    /// <summary>Bearer when the request carries a client token, else the api-key header.</summary>
+    public const string Scheme = "StepUp";
+    public const string Policy = "stepup";
 
     public static IServiceCollection AddStepUp(this IServiceCollection services)
     {
+        services.AddSingleton<StepUpStore>();
         services.AddSingleton<StepUpService>();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(nameof(ApiKeyAuthenticationHandler), null)
+            .AddPolicyScheme(Scheme, null, options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? AuthSchemes.Bearer
+                    : nameof(ApiKeyAuthenticationHandler));
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         return services;
     }
 
     public static IEndpointRouteBuilder MapStepUp(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/stepup/challenges").WithTags("Step-up")
+        var group = app.MapGroup("/stepup/challenges").WithTags("Step-up").RequireAuthorization(Policy).WithMetadata(StepUpErrors.Format)
             .Describes<StepUpError, RouteGroupBuilder>(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
                 StatusCodes.Status429TooManyRequests, StatusCodes.Status500InternalServerError, StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/push/{channel}", Start)
@@ -41,14 +53,29 @@ public static class StepUpEndpoints
             .WithSummary("A step-up's status; once approved, the step-up token (acr stepup), handed out once.")
             .Produces<StepUpSyntaxError>(StatusCodes.Status400BadRequest)
             .Produces<StepUpError>(StatusCodes.Status404NotFound);
+
+        // Other methods and unknown paths answer in this API's shape too, whoever asks.
+        var rest = app.MapGroup("/stepup").WithMetadata(StepUpErrors.Format).AllowAnonymous().ExcludeFromDescription();
+        rest.MapMethods("/challenges/push/{channel}", [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete],
+            (HttpContext context) => MethodNotAllowed(context, HttpMethods.Post));
+        rest.MapMethods("/challenges/{id}", [HttpMethods.Post, HttpMethods.Head, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete],
+            (HttpContext context) => MethodNotAllowed(context, HttpMethods.Get));
+        rest.MapFallback((HttpContext context) => ApiError.NotFound($"No route matches {context.Request.Method} {context.Request.Path}.").ToResult());
         return app;
     }
 
-    public static async Task<Results<Ok<StepUpStarted>, JsonHttpResult<StepUpSyntaxError>, JsonHttpResult<StepUpConflict>, JsonHttpResult<StepUpError>>>
-        Start(string channel, [FromHeader(Name = ReferenceHeader)] string? reference, HttpContext context, TenantRegistry tenants,
-            TokenService tokens, StepUpService service, ClientAddress address)
+    private static ErrorResult MethodNotAllowed(HttpContext context, string allowed)
+    {
+        context.Response.Headers.Allow = allowed;
+        return new ApiError(ErrorCodes.MethodNotAllowed, $"{context.Request.Method} is not allowed on {context.Request.Path}.").ToResult();
+    }
+
+    public static async Task<Results<Ok<StepUpStarted>, JsonHttpResult<StepUpSyntaxError>, ErrorResult>> Start(string channel,
+        [FromHeader(Name = ReferenceHeader)] string? reference, HttpContext context, Caller caller, StepUpService service, ClientAddress address)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(caller);
+        // The body is this API's own: read here, so that a body that is no JSON object is a syntax error in its shape.
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(context.RequestAborted);
         JsonElement? body = null;
@@ -58,14 +85,9 @@ public static class StepUpEndpoints
         }
         catch (JsonException)
         {
-            // Reported below, after authentication.
+            // A syntax error, below.
         }
-
-        var caller = await AuthenticateAsync(context, tenants, tokens);
-        if (caller.Error is { } unauthorized)
-        {
-            return Error(context, unauthorized);
-        }
+        var tokenUser = caller.Token?.UserId;
         var invalid = new List<StepUpInvalidField>();
         if (!StepUpChannels.All.Contains(channel, StringComparer.Ordinal))
         {
@@ -73,7 +95,7 @@ public static class StepUpEndpoints
         }
         var bodyIsObject = string.IsNullOrWhiteSpace(text) || body is { ValueKind: JsonValueKind.Object };
         var named = body is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("userId", out var u) ? u : (JsonElement?)null;
-        var userId = CheckUserId(named, required: caller.UserId is null, invalid);
+        var userId = CheckUserId(named, required: tokenUser is null, invalid);
         reference ??= "";
         if (reference.Length > Validation.MaxIdLength || reference.Any(char.IsControl))
         {
@@ -84,37 +106,25 @@ public static class StepUpEndpoints
             return TypedResults.Json(new StepUpSyntaxError(bodyIsObject ? "The request has invalid fields." : "The body must be a JSON object.",
                 new StepUpSyntaxErrors(invalid)), statusCode: StatusCodes.Status400BadRequest);
         }
-        if (caller.UserId is not null && userId is not null && userId != caller.UserId)
+        if (tokenUser is not null && userId is not null && userId != tokenUser)
         {
-            return Error(context, ApiError.Forbidden("A client token can step up only its own user."));
+            return ApiError.Forbidden("A client token can step up only its own user.").ToResult();
         }
 
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"POST /stepup/challenges/push/{channel}\n{(body is { } b ? JsonSerializer.Serialize(b) : "{}")}")));
-        var userAgent = context.Request.Headers.UserAgent.ToString();
-        var origin = new PushService.RequestContext(address.Of(context), userAgent.Length is > 0 and <= 1024 ? userAgent : null);
-        var reply = await service.StartAsync(caller.Tenant!, caller.UserId ?? userId!, caller.Token, channel,
-            reference.Length == 0 ? null : reference, fingerprint, origin);
-        return reply switch
-        {
-            { Id: { } id } => TypedResults.Ok(new StepUpStarted(id)),
-            { ErrorCode: { } code } => TypedResults.Json(new StepUpConflict(code), statusCode: StatusCodes.Status409Conflict),
-            _ => Error(context, reply.Error!),
-        };
+        var started = await service.StartAsync(caller.Tenant, tokenUser ?? userId!, caller.Token, channel,
+            reference.Length == 0 ? null : reference, fingerprint, PushOrigin.Of(context, address));
+        return started.Failed(out var error, out var id) ? error.ToResult() : TypedResults.Ok(new StepUpStarted(id));
     }
 
-    public static async Task<Results<Ok<StepUpStatusResponse>, JsonHttpResult<StepUpSyntaxError>, JsonHttpResult<StepUpError>>> Get(
-        string id, string? userId, HttpContext context, TenantRegistry tenants, TokenService tokens, StepUpService service)
+    public static async Task<Results<Ok<StepUpStatusResponse>, JsonHttpResult<StepUpSyntaxError>, ErrorResult>> Get(
+        string id, string? userId, Caller caller, StepUpService service)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var caller = await AuthenticateAsync(context, tenants, tokens);
-        if (caller.Error is { } unauthorized)
-        {
-            return Error(context, unauthorized);
-        }
+        ArgumentNullException.ThrowIfNull(caller);
         var invalid = new List<StepUpInvalidField>();
         var named = userId is null ? (JsonElement?)null : JsonSerializer.SerializeToElement(userId);
-        var user = caller.UserId ?? CheckUserId(named, required: true, invalid);
+        var user = caller.Token?.UserId ?? CheckUserId(named, required: true, invalid);
         if (Ids.Check(id, "id") is not null)
         {
             invalid.Add(new StepUpInvalidField("id", StepUpFieldErrors.Size, ["1", "256"]));
@@ -124,8 +134,8 @@ public static class StepUpEndpoints
             return TypedResults.Json(new StepUpSyntaxError("The request has invalid fields.", new StepUpSyntaxErrors(invalid)),
                 statusCode: StatusCodes.Status400BadRequest);
         }
-        var (status, error) = await service.GetAsync(caller.Tenant!, user!, id);
-        return error is not null ? Error(context, error) : TypedResults.Ok(status!);
+        var status = await service.GetAsync(caller.Tenant, user!, id);
+        return status.Failed(out var error, out var found) ? error.ToResult() : TypedResults.Ok(found);
     }
 
     /// <summary>Documents this API's own error shapes (the contract error body does not apply here).</summary>
@@ -156,44 +166,5 @@ public static class StepUpEndpoints
             return null;
         }
         return text;
-    }
-
-    private sealed record Authenticated(Tenant? Tenant, string? UserId, ApiError? Error, ClientToken? Token = null)
-    {
-        public static Authenticated Refused(ApiError error) => new(null, null, error);
-    }
-
-    /// <summary>A client token names the tenant and user; the api-key header names the tenant only.</summary>
-    private static async Task<Authenticated> AuthenticateAsync(HttpContext context, TenantRegistry tenants, TokenService tokens)
-    {
-        string authorization = context.Request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            var check = await tokens.CheckAsync(authorization[7..].Trim());
-            if (check.Status == TokenStatus.Expired)
-            {
-                return Authenticated.Refused(new ApiError(ErrorCodes.ExpiredToken, "The token has expired."));
-            }
-            return check.Status == TokenStatus.Valid && tenants.FindById(check.Token!.TenantId) is { } tenant
-                ? new Authenticated(tenant, check.Token.UserId, null, check.Token)
-                : Authenticated.Refused(ApiError.Unauthorized("The token is not valid."));
-        }
-        var apiKey = context.Request.Headers[ApiKeyHeader].ToString();
-        if (apiKey.Length > 0)
-        {
-            return tenants.FindBySecretKey(apiKey) is { } tenant
-                ? new Authenticated(tenant, null, null)
-                : Authenticated.Refused(ApiError.Unauthorized("The api-key is not a valid secret key."));
-        }
-        return Authenticated.Refused(ApiError.Unauthorized("Authorization: Bearer <client token> or an api-key header is required."));
-    }
-
-    private static JsonHttpResult<StepUpError> Error(HttpContext context, ApiError error)
-    {
-        if (error.RetryAfterSeconds is { } seconds)
-        {
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return TypedResults.Json(new StepUpError(error.Code, error.Description), statusCode: error.Status);
     }
 }

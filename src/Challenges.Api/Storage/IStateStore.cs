@@ -1,7 +1,7 @@
 namespace Challenges.Api.Storage;
 
 /// <summary>
-/// The narrow store every feature store is written against. Keys come from <see cref="StoreKeys"/>; all keys of one
+/// The narrow store every feature store is written against. Each aggregate's store names its own keys (with <see cref="HashTags"/>); all keys of one
 /// call share a hash tag, so the same calls run on a single Redis and on Redis Cluster. Implementations throw
 /// <see cref="StoreUnavailableException"/> when the store cannot be reached.
 /// </summary>

@@ -55,6 +55,7 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
                 {
                     Expect.Absent => current is null,
                     Expect.Equal => string.Equals(current, change.Expected, StringComparison.Ordinal),
+                    Expect.Below => (current is null ? 0 : long.Parse(current, System.Globalization.CultureInfo.InvariantCulture)) < change.Score,
                     _ => true,
                 };
                 if (!holds)
@@ -95,6 +96,15 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
                         {
                             members!.Remove(old);
                         }
+                        break;
+                    case StateOp.Count:
+                        var counter = Live(change.Key);
+                        var next = (counter?.Value is { } value ? long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : 0) + 1;
+                        _entries[change.Key] = new Entry
+                        {
+                            Value = next.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            ExpiresAt = counter is null ? now + change.Ttl : counter.ExpiresAt,
+                        };
                         break;
                     case StateOp.Check:
                     default:

@@ -50,8 +50,8 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         """;
 
     /// <summary>
-    /// Conditional batch. ARGV holds five values per key: op, expect, expected, value, number (ttl ms or score).
-    /// All conditions are checked before anything is written.
+    /// Conditional batch. ARGV holds five values per key: op, expect, expected, value, number (ttl ms, score or limit);
+    /// a count carries its time to live in the value's place. All conditions are checked before anything is written.
     /// </summary>
     internal const string CommitScript = """
         for i = 1, #KEYS do
@@ -61,6 +61,8 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
             local current = redis.call('GET', KEYS[i])
             if expect == 'absent' then
               if current then return 0 end
+            elseif expect == 'below' then
+              if tonumber(current or '0') >= tonumber(ARGV[b + 5]) then return 0 end
             elseif current ~= ARGV[b + 3] then
               return 0
             end
@@ -83,6 +85,8 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
             redis.call('ZREM', key, value)
           elseif op == 'ztrim' then
             redis.call('ZREMRANGEBYSCORE', key, '-inf', number)
+          elseif op == 'count' then
+            if redis.call('INCR', key) == 1 then redis.call('PEXPIRE', key, ARGV[b + 4]) end
           end
         end
         return 1
@@ -137,14 +141,16 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
                 StateOp.IndexAdd => "zadd",
                 StateOp.IndexRemove => "zrem",
                 StateOp.IndexTrim => "ztrim",
+                StateOp.Count => "count",
                 _ => "check",
             };
-            args[i * 5 + 1] = c.Expect switch { Expect.Absent => "absent", Expect.Equal => "equal", _ => "any" };
+            var ttl = ((long)(c.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture);
+            args[i * 5 + 1] = c.Expect switch { Expect.Absent => "absent", Expect.Equal => "equal", Expect.Below => "below", _ => "any" };
             args[i * 5 + 2] = c.Expected ?? "";
-            args[i * 5 + 3] = c.Value ?? "";
-            args[i * 5 + 4] = c.Op is StateOp.IndexAdd or StateOp.IndexTrim
+            args[i * 5 + 3] = c.Op == StateOp.Count ? ttl : c.Value ?? "";
+            args[i * 5 + 4] = c.Op is StateOp.IndexAdd or StateOp.IndexTrim or StateOp.Count
                 ? c.Score.ToString("R", CultureInfo.InvariantCulture)
-                : ((long)(c.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture);
+                : ttl;
         }
         var result = await Db.ScriptEvaluateAsync(CommitScript, keys, args);
         return (long)result == 1;
@@ -207,6 +213,7 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
 
     private async Task<T> Run<T>(Func<Task<T>> call)
     {
+        StoreRoundTrips.Note();
         try
         {
             return await call().WaitAsync(_timeout);

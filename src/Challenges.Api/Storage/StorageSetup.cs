@@ -9,6 +9,8 @@ public static partial class StorageSetup
     {
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>();
+        services.AddSingleton<ConflictRetry>();
+        services.AddSingleton<WorkQueueSignal>();
         if (RedisOptions.IsMemory(configuration[$"{RedisOptions.Section}:Configuration"]))
         {
             services.AddSingleton<MemoryStateStore>();

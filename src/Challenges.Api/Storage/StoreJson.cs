@@ -11,6 +11,23 @@ public static class StoreJson
     public static T Read<T>(string raw) => JsonSerializer.Deserialize<T>(raw, JsonDefaults.Options)
         ?? throw new InvalidOperationException($"Stored {typeof(T).Name} is null.");
 
+    /// <summary>A stored document that may be foreign or damaged (written by another version, say): it reads as absent.</summary>
+    public static T? ReadOrNull<T>(string? raw) where T : class
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(raw, JsonDefaults.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static async Task<Stored<T>?> ReadAsync<T>(this IStateStore store, string key)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -19,48 +36,46 @@ public static class StoreJson
     }
 }
 
-/// <summary>A document with the exact text it was read from, for <see cref="StateChange.Replace"/>.</summary>
-public sealed record Stored<T>(T Value, string Raw);
+/// <summary>
+/// A document with the exact text it was read from, for a later compare-and-set (<see cref="StateChange.Over"/>);
+/// <see cref="Raw"/> is null when nothing was stored and <see cref="Value"/> is what an absent document reads as.
+/// </summary>
+public sealed record Stored<T>(T Value, string? Raw);
 
-/// <summary>Compare-and-set loops over one document.</summary>
+/// <summary>Compare-and-set over one document, retried by the <see cref="ConflictRetry"/> policy.</summary>
 public static class StoreUpdates
 {
-    private const int MaxAttempts = 200;
-
     /// <summary>
     /// Reads the document, applies <paramref name="change"/> and writes the result only if nobody changed the
-    /// document in between; repeats until it sticks. <paramref name="change"/> returns null to leave it as it is.
+    /// document in between; runs again on a conflict. <paramref name="change"/> returns null to leave it as it is.
     /// Returns the document as it is afterwards, or null when there is none. <c>known</c>: the document as this request
     /// already read it, which saves the first read (a stale one only costs a retry).
     /// </summary>
-    public static async Task<T?> UpdateAsync<T>(this IStateStore store, string key, Func<T, T?> change, Func<T, TimeSpan?> ttl,
+    public static Task<T?> UpdateAsync<T>(this IStateStore store, ConflictRetry retry, string key, Func<T, T?> change, Func<T, TimeSpan?> ttl,
         Func<T, IEnumerable<StateChange>>? alsoApply = null, Stored<T>? known = null) where T : class
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(retry);
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(ttl);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        return retry.RunAsync<T?>($"updating a {typeof(T).Name}", async attempt =>
         {
-            var current = attempt == 0 && known is not null ? known : await store.ReadAsync<T>(key);
+            var current = attempt == 1 && known is not null ? known : await store.ReadAsync<T>(key);
             if (current is null)
             {
-                return null;
+                return (T?)null;
             }
             var next = change(current.Value);
             if (next is null)
             {
                 return current.Value;
             }
-            List<StateChange> changes = [StateChange.Replace(key, current.Raw, StoreJson.Write(next), ttl(next))];
+            List<StateChange> changes = [StateChange.Over(key, current.Raw, StoreJson.Write(next), ttl(next))];
             if (alsoApply is not null)
             {
                 changes.AddRange(alsoApply(next));
             }
-            if (await store.CommitAsync(changes))
-            {
-                return next;
-            }
-        }
-        throw new InvalidOperationException($"Gave up updating a {typeof(T).Name} after {MaxAttempts} conflicting writes.");
+            return await store.CommitAsync(changes) ? next : Attempt.Conflict<T?>();
+        });
     }
 }

@@ -1,6 +1,6 @@
 namespace Challenges.Api.Tenants;
 
-/// <summary>Authentication schemes and the policies built on them (CONTRACT.md 1.2).</summary>
+/// <summary>Authentication schemes and the policies built on them (docs/contract.md §1.2).</summary>
 public static class AuthSchemes
 {
     /// <summary>Server API: Basic with a tenant secret key.</summary>

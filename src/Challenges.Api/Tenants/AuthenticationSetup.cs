@@ -30,6 +30,7 @@ public static class AuthenticationSetup
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<TenantsOptions>, TenantsOptionsValidator>();
         services.AddSingleton<TenantRegistry>();
+        services.AddClientCors();
 
         services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>();

@@ -1,9 +1,10 @@
 using System.Text;
+using Challenges.Api.Http;
 
 namespace Challenges.Api.Tenants;
 
 /// <summary>
-/// Decodes the three Basic spellings of CONTRACT.md 1.2 leniently: either base64 alphabet, padding optional, one
+/// Decodes the three Basic spellings of docs/contract.md §1.2 leniently: either base64 alphabet, padding optional, one
 /// trailing <c>:</c> dropped, then percent-decoded. Returns null for anything that is not Basic or not decodable.
 /// </summary>
 public static class BasicCredentials

@@ -63,7 +63,7 @@ public sealed class StepUpOptions
     public IList<string> Channels { get; } = [];
 }
 
-/// <summary>Limits of CONTRACT.md section 6; each can be changed per tenant.</summary>
+/// <summary>Limits of docs/contract.md §6; each can be changed per tenant.</summary>
 public sealed class LimitOptions
 {
     public int OtpLength { get; set; } = 6;

@@ -1,6 +1,6 @@
 namespace Challenges.Api.Tenants;
 
-/// <summary>The verification methods the server emits (CONTRACT.md 1.4).</summary>
+/// <summary>The verification methods the server emits (docs/contract.md §1.4).</summary>
 public static class VerificationMethods
 {
     public const string Sms = "SMS";

@@ -1,6 +1,6 @@
 namespace Challenges.Api.Tokens;
 
-/// <summary>What a client token says (CONTRACT.md 1.3), once its signature has been checked.</summary>
+/// <summary>What a client token says (docs/contract.md §1.3), once its signature has been checked.</summary>
 public sealed record ClientToken(
     string TenantId,
     string UserId,

@@ -1,6 +1,6 @@
 namespace Challenges.Api.Tokens;
 
-/// <summary>The client token scopes of CONTRACT.md 1.3.</summary>
+/// <summary>The client token scopes of docs/contract.md §1.3.</summary>
 public static class Scopes
 {
     public const string ReadAuthenticators = "read:authenticators";

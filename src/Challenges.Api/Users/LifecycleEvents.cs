@@ -3,7 +3,7 @@ using Challenges.Api.Http;
 namespace Challenges.Api.Users;
 
 /// <summary>
-/// Derives <c>authenticator.created</c> / <c>authenticator.deleted</c> (CONTRACT.md 5) from a change of a user
+/// Derives <c>authenticator.created</c> / <c>authenticator.deleted</c> (docs/contract.md §5.3) from a change of a user
 /// document: an authenticator that became verified was created, a verified one that disappeared was deleted. Every
 /// path that changes users goes through <see cref="UserStore.UpdateAsync"/>, so none can forget an event.
 /// </summary>

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Challenges.Api.Users;
 
-/// <summary>Server API: users and their authenticators (CONTRACT.md 2).</summary>
+/// <summary>Server API: users and their authenticators (docs/contract.md §2.3).</summary>
 public static class UserEndpoints
 {
     public static IServiceCollection AddUsers(this IServiceCollection services)
@@ -45,7 +45,7 @@ public static class UserEndpoints
         {
             return invalid.ToResult();
         }
-        var user = await service.UpdateAsync(caller.Tenant, userId, request ?? new UpdateUserRequest(null, null, null, null, null));
+        var user = await service.UpdateAsync(caller.Tenant, userId, request!);
         return TypedResults.Ok(new UserAttributesResponse(user.Email, user.PhoneNumber, user.Username, user.DisplayName, user.Custom));
     }
 
@@ -76,18 +76,8 @@ public static class UserEndpoints
         {
             return invalid.ToResult();
         }
-        if (request is null)
-        {
-            return ApiError.Invalid("verificationMethod: is required.").ToResult();
-        }
-        if (!caller.Tenant.Allows(request.VerificationMethod!))
-        {
-            return ApiError.Invalid($"verificationMethod: {request.VerificationMethod} is not enabled for this tenant.").ToResult();
-        }
-        var enrolled = await service.EnrolVerifiedAsync(caller.Tenant, userId, request);
-        return enrolled.Value is { } authenticator
-            ? TypedResults.Ok(new EnrolAuthenticatorResponse(AuthenticatorResponse.From(userId, authenticator)))
-            : enrolled.Error!.ToResult();
+        var enrolled = await service.EnrolVerifiedAsync(caller.Tenant, userId, request!);
+        return enrolled.Map(a => new EnrolAuthenticatorResponse(AuthenticatorResponse.From(userId, a))).ToHttp();
     }
 
     public static async Task<Results<Ok<EmptyResponse>, ErrorResult>> DeleteAuthenticator(string userId, string userAuthenticatorId,
@@ -97,7 +87,6 @@ public static class UserEndpoints
         {
             return invalid.ToResult();
         }
-        var error = await service.DeleteAuthenticatorAsync(caller.Tenant, userId, userAuthenticatorId);
-        return error is null ? TypedResults.Ok(EmptyResponse.Instance) : error.ToResult();
+        return (await service.DeleteAuthenticatorAsync(caller.Tenant, userId, userAuthenticatorId)).ToHttp();
     }
 }

@@ -23,7 +23,7 @@ public sealed record UserRecord
     /// <summary>
     /// How many times the user was deleted. An action records the generation it was tracked in, so a token tracked
     /// before a deletion cannot enrol anything afterwards, even when its action outlived the deletion (see
-    /// <see cref="EnrolmentPolicy"/>).
+    /// <c>EnrolmentPolicy</c>).
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long Generation { get; init; }
@@ -55,4 +55,25 @@ public sealed record UserRecord
 
     public AuthenticatorRecord? Find(string authenticatorId) =>
         Authenticators.FirstOrDefault(a => string.Equals(a.Id, authenticatorId, StringComparison.Ordinal));
+
+    /// <summary>The user with <paramref name="authenticator"/> replaced or added; a default one clears the others' default.</summary>
+    public UserRecord With(AuthenticatorRecord authenticator)
+    {
+        ArgumentNullException.ThrowIfNull(authenticator);
+        var list = Authenticators.Where(a => a.Id != authenticator.Id)
+            .Select(a => authenticator.IsDefault && a.IsDefault ? a with { IsDefault = false } : a)
+            .ToList();
+        var position = Authenticators.ToList().FindIndex(a => a.Id == authenticator.Id);
+        list.Insert(position < 0 ? list.Count : position, authenticator);
+        return this with { Authenticators = list };
+    }
+
+    /// <summary>The user without the authenticator <paramref name="authenticatorId"/>.</summary>
+    public UserRecord Without(string authenticatorId) =>
+        this with { Authenticators = Authenticators.Where(a => !string.Equals(a.Id, authenticatorId, StringComparison.Ordinal)).ToList() };
+
+    /// <summary>The user's verified push authenticators that have a key: the devices a push challenge goes to.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<AuthenticatorRecord> PushDevices =>
+        Verified.Where(a => a.VerificationMethod == VerificationMethods.Push && a.PublicKey is not null).ToList();
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Challenges.Api.Http;
+using Challenges.Api.OpenApi;
 using Challenges.Api.Tests.Infrastructure;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Challenges.Api.Tests.Infrastructure;
 
-/// <summary>The tests' own reading of X-Signature-V2, written from CONTRACT.md 5 and independent of the server's signer.</summary>
+/// <summary>The tests' own reading of X-Signature-V2, written from docs/contract.md §5.2 and independent of the server's signer.</summary>
 public static class SignatureCheck
 {
     /// <summary>True when some v2 entry is HMAC-SHA256(secret, "t." + body), base64 without padding.</summary>

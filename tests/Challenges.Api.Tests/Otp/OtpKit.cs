@@ -52,7 +52,7 @@ internal static class OtpKit
         Data(LastDelivery(listener, type, to, clock)).GetProperty("code").GetString()!;
 
     /// <summary>
-    /// The test's own check of <c>X-Signature-V2</c> (CONTRACT.md 5): one v2 per active secret, each the unpadded standard
+    /// The test's own check of <c>X-Signature-V2</c> (docs/contract.md §5.2): one v2 per active secret, each the unpadded standard
     /// base64 of HMAC-SHA256(secret, "t." + body), and a timestamp no older than five minutes.
     /// </summary>
     public static void AssertSigned(ReceivedRequest request, string[] secrets, DateTimeOffset now)

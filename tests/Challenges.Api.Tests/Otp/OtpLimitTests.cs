@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenges.Api.Tests.Otp;
 
-/// <summary>The limits of CONTRACT.md 6 for OTP, counted in Redis: across server instances, and exactly under concurrency.</summary>
+/// <summary>The limits of docs/contract.md §6 for OTP, counted in Redis: across server instances, and exactly under concurrency.</summary>
 [Collection(ApiCollection.Name)]
 public sealed class OtpLimitTests(ApiFixture fixture)
 {
@@ -166,7 +166,7 @@ public sealed class OtpLimitTests(ApiFixture fixture)
         Assert.Equal(4, reasons.Count(r => r == "CODE_INVALID_OR_EXPIRED"));
         Assert.Equal(16, reasons.Count(r => r == "MAX_ATTEMPTS_EXCEEDED"));
         var store = factory.Services.GetRequiredService<IStateStore>();
-        var stored = StoreJson.Read<OtpChallengeRecord>((await store.GetAsync(StoreKeys.OtpChallenge(TestTenants.A, challengeId)))!);
+        var stored = StoreJson.Read<OtpChallengeRecord>((await store.GetAsync(OtpChallengeStore.KeyOf(TestTenants.A, challengeId)))!);
         Assert.Equal(5, stored.Attempts);
         var right = await client.PostJson("/v1/verify", new { challengeId, verificationCode = code }).Ok();
         Assert.Equal("MAX_ATTEMPTS_EXCEEDED", right.Str("failureReason"));

@@ -1,5 +1,6 @@
 using System.Net;
-using Challenges.Api.Storage;
+using Challenges.Api.Actions;
+using Challenges.Api.Users;
 using Challenges.Api.Tests.Infrastructure;
 using Challenges.Api.Tests.Otp;
 using Challenges.Api.Tests.Reliability;
@@ -98,7 +99,7 @@ public sealed class EnrolmentAttackTests : ServerProcessTest
         var userId = ApiFixture.NewUserId();
         var tracked = await TrackAsync(userId);
         await using var redis = await RedisInspector.ConnectAsync(Redis.Configuration);
-        var actionKey = StoreKeys.Action(TestTenants.A, userId, "addAuthenticator", tracked.Str("idempotencyKey"));
+        var actionKey = ActionStore.KeyOf(new ActionRef(TestTenants.A, userId, "addAuthenticator", tracked.Str("idempotencyKey")));
         var raw = (string?)await redis.Database.StringGetAsync(actionKey);
         Assert.NotNull(raw);
         await Admin.DeleteAsync($"/v1/users/{userId}").Ok();
@@ -141,7 +142,7 @@ public sealed class EnrolmentAttackTests : ServerProcessTest
         Assert.Equal(10, (await Admin.GetAsync($"/v1/users/{userId}/authenticators").Ok()).GetArrayLength());
         await using var redis = await RedisInspector.ConnectAsync(Redis.Configuration);
         Assert.Equal(10, redis.Keys($"d:{{{TestTenants.A}:*}}").Count);
-        Assert.InRange(await redis.SizeAsync(StoreKeys.User(TestTenants.A, userId)), 1, 64 * 1024);
+        Assert.InRange(await redis.SizeAsync(UserStore.KeyOf(TestTenants.A, userId)), 1, 64 * 1024);
     }
 
     [Fact]

@@ -29,12 +29,12 @@ public sealed class OfficialSdkTests(SdkCompatFixture fixture) : IClassFixture<S
         }
     }
 
-    /// <summary>Needs the OTP endpoints (CONTRACT.md 3.1, 5): fails until they are on the branch.</summary>
+    /// <summary>Needs the OTP endpoints (docs/contract.md §3.1, §5.3): fails until they are on the branch.</summary>
     [Fact]
     public Task The_browser_SDK_enrols_and_verifies_SMS_email_and_WhatsApp_OTP_with_codes_from_the_webhook() =>
         AssertPasses("otp.test.mjs");
 
-    /// <summary>Needs the push endpoints (CONTRACT.md 3.2, 3.3): fails until they are on the branch.</summary>
+    /// <summary>Needs the push endpoints (docs/contract.md §3.2, §3.3): fails until they are on the branch.</summary>
     [Fact]
     public Task The_browser_SDK_completes_push_challenges_answered_by_a_device_speaking_the_mobile_wire_format() =>
         AssertPasses("push.test.mjs");

@@ -176,9 +176,11 @@ public abstract class StateStoreContract
         var key = $"k:{Tag()}";
         await Store.CommitAsync([StateChange.Put(key, StoreJson.Write(new Counter(0)))]);
         await Task.WhenAll(Enumerable.Range(0, 40).Select(_ =>
-            Store.UpdateAsync<Counter>(key, c => c with { Value = c.Value + 1 }, _ => null)));
+            Store.UpdateAsync<Counter>(Retry, key, c => c with { Value = c.Value + 1 }, _ => null)));
         Assert.Equal(40, StoreJson.Read<Counter>((await Store.GetAsync(key))!).Value);
     }
+
+    private static readonly ConflictRetry Retry = new(TimeProvider.System);
 
     public sealed record Counter(int Value);
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Challenges.Api.Storage;
+using Challenges.Api.Otp;
 using Challenges.Api.Tests.Infrastructure;
 using Challenges.Api.Tests.Otp;
 using Challenges.Api.Tests.Reliability;
@@ -47,7 +47,7 @@ public sealed class KeyDerivationAttackTests : ServerProcessTest
     {
         var (challengeId, code) = await OtpKit.PasswordlessSmsAsync(Admin, Webhooks, OtpKit.NewPhone());
         await using var redis = await RedisInspector.ConnectAsync(Redis.Configuration);
-        var stored = JsonDocument.Parse((string)(await redis.Database.StringGetAsync(StoreKeys.OtpChallenge(TestTenants.A, challengeId)))!)
+        var stored = JsonDocument.Parse((string)(await redis.Database.StringGetAsync(OtpChallengeStore.KeyOf(TestTenants.A, challengeId)))!)
             .RootElement.Str("h");
 
         string Mac(byte[] key) => Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{challengeId}:{code}")));

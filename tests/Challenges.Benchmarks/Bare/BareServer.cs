@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Challenges.Api.Health;
 using Challenges.Api.Http;
+using Challenges.Api.OpenApi;
 using Challenges.Api.Tenants;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

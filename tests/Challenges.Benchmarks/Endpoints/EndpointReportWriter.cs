@@ -27,7 +27,7 @@ internal static class EndpointReportWriter
         }
         else
         {
-            Line($"{report.EndpointRunner}, {o.WrkDuration.TotalSeconds:0.#} s per endpoint, {o.WrkUsers} SMS and {o.WrkUsers} push users. Each endpoint runs alone, its requests prepared by the stages before it (tokens from track, codes from the SMS webhooks, challenges signed ahead by the devices' keys, access tokens from verify and poll); read-only endpoints repeat theirs, the others spend each prepared request once and may finish sooner. A request counts when it answers 200 with the expected body; `× live` = the endpoint's requests/s ÷ wrk's `/health/live` in this run; the budget is {Budget:0.0}×. `CPU µs` = the server process's CPU time (all its threads) per counted request, and `CPU × live` = /health/live's CPU µs ÷ the endpoint's: the same ratio measured as cost, far less disturbed by other work on the machine than requests/s. `Redis` = commands the server sent per request, from the MONITOR probe below. Times in ms.");
+            Line($"{report.EndpointRunner}, {o.WrkDuration.TotalSeconds:0.#} s per endpoint, {o.WrkUsers} SMS and {o.WrkUsers} push users. Each endpoint runs alone, its requests prepared by the stages before it (tokens from track, codes from the SMS webhooks, challenges signed ahead by the devices' keys, access tokens from verify and poll); read-only endpoints repeat theirs, the others spend each prepared request once and may finish sooner. A request counts when it answers 200 with the expected body; `× live` = the endpoint's requests/s ÷ wrk's `/health/live` in this run; the budget is {Budget:0.0}×. `CPU µs` = the server process's CPU time (all its threads) per counted request, and `CPU × live` = /health/live's CPU µs ÷ the endpoint's: the same ratio measured as cost, far less disturbed by other work on the machine than requests/s. `Redis` = commands the server sent per request, from the MONITOR probe below, and `round trips` = the most times one of its requests waited for Redis (the server's own count, below). Times in ms.");
             if (report.ProfiledTo is not null)
             {
                 md.AppendLine();
@@ -35,15 +35,16 @@ internal static class EndpointReportWriter
             }
             md.AppendLine();
             var baselineCpu = stages.FirstOrDefault(s => s.Name == EndpointNames.Baseline)?.CpuMicrosPerRequest;
-            Line($"| endpoint | req/s | × live | ≥ {Budget:0.0}× | CPU µs | CPU × live | ok | not ok | seconds | mean | p50 | p90 | p99 | max | Redis |");
-            Line($"|---|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Line($"| endpoint | req/s | × live | ≥ {Budget:0.0}× | CPU µs | CPU × live | ok | not ok | seconds | mean | p50 | p90 | p99 | max | Redis | round trips |");
+            Line($"|---|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var s in stages)
             {
                 var ratio = baseline > 0 ? s.RequestsPerSecond / baseline : 0;
                 var cpuRatio = baselineCpu is { } b && s.CpuMicrosPerRequest is { } c && c > 0 ? (b / c).ToString("0.00", CultureInfo.InvariantCulture) : "";
                 var l = s.Latency;
                 var redis = report.RoundTrips?.FirstOrDefault(r => r.Endpoint == s.Name) is { } r ? r.ServerPerRequest.ToString("0.##", CultureInfo.InvariantCulture) : "";
-                Line($"| `{s.Name}` | {s.RequestsPerSecond:0} | {ratio:0.00} | {(s.Name == EndpointNames.Baseline ? "" : ratio >= Budget ? "yes" : "**no**")} | {s.CpuMicrosPerRequest:0} | {cpuRatio} | {s.Ok} | {s.Bad} | {s.Seconds:0.0} | {Ms(l?.MeanUs)} | {Ms(l?.P50Us)} | {Ms(l?.P90Us)} | {Ms(l?.P99Us)} | {Ms(l?.MaxUs)} | {redis} |");
+                var trips = report.ServerRoundTrips?.GetValueOrDefault(ServerRoundTrips.RouteOf(s.Name)) is { } h ? h.Max.ToString("0", CultureInfo.InvariantCulture) : "";
+                Line($"| `{s.Name}` | {s.RequestsPerSecond:0} | {ratio:0.00} | {(s.Name == EndpointNames.Baseline ? "" : ratio >= Budget ? "yes" : "**no**")} | {s.CpuMicrosPerRequest:0} | {cpuRatio} | {s.Ok} | {s.Bad} | {s.Seconds:0.0} | {Ms(l?.MeanUs)} | {Ms(l?.P50Us)} | {Ms(l?.P90Us)} | {Ms(l?.P99Us)} | {Ms(l?.MaxUs)} | {redis} | {trips} |");
             }
             var bad = stages.Where(s => s.FirstBad is not null).ToList();
             if (bad.Count > 0)

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Challenges.Benchmarks.Load;
 
-/// <summary>A mobile device's P-256 key as the SDKs use it (CONTRACT.md 3.3).</summary>
+/// <summary>A mobile device's P-256 key as the SDKs use it (docs/contract.md §3.3).</summary>
 internal sealed class DeviceKey : IDisposable
 {
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -103,7 +103,7 @@ internal static class LoadCommand
         if (options.Redis is not null && options.ProbeLifecycles > 0)
         {
             await log.WriteLineAsync("Counting Redis commands per endpoint (MONITOR)...");
-            report.RoundTrips = await ProbeAsync(options, context, runner, cancel);
+            report.RoundTrips = await ProbeAsync(options, report, context, runner, cancel);
         }
 
         if (redis is not null && options.Pending > 0)
@@ -178,10 +178,12 @@ internal static class LoadCommand
     }
 
     /// <summary>A few lifecycles per scenario, one request at a time, bracketed for MONITOR.</summary>
-    private static async Task<IReadOnlyList<RoundTrips>> ProbeAsync(LoadOptions options, LoadContext context, LoadRunner runner,
-        CancellationToken cancel)
+    private static async Task<IReadOnlyList<RoundTrips>> ProbeAsync(LoadOptions options, LoadReport report, LoadContext context,
+        LoadRunner runner, CancellationToken cancel)
     {
         await using var probe = await RoundTripProbe.StartAsync(options.Redis!);
+        using var http = new HttpClient();
+        var countedBefore = options.Metrics is null ? null : await ServerRoundTrips.ScrapeAsync(http, options.Metrics, cancel);
         context.Api.Recorder = new Recorder();
         context.Api.Observer = probe;
         try
@@ -206,6 +208,12 @@ internal static class LoadCommand
         {
             context.Api.Observer = null;
         }
+        if (countedBefore is not null)
+        {
+            // The exporter answers a scrape from a cache that lives a few hundred milliseconds.
+            await Task.Delay(TimeSpan.FromSeconds(1.5), cancel);
+            report.ServerRoundTrips = ServerRoundTrips.Delta(countedBefore, await ServerRoundTrips.ScrapeAsync(http, options.Metrics!, cancel));
+        }
         return await probe.FinishAsync();
     }
 }
@@ -221,6 +229,9 @@ internal sealed class LoadReport(LoadOptions options)
     public IReadOnlyDictionary<string, double>? HalfRates { get; set; }
     public IReadOnlyDictionary<string, long>? CommandCalls { get; set; }
     public IReadOnlyList<RoundTrips>? RoundTrips { get; set; }
+
+    /// <summary>The server's own count of store round trips per request during the probe, by route; null when not read.</summary>
+    public IReadOnlyDictionary<string, ServerRoundTrips.Histogram>? ServerRoundTrips { get; set; }
     public PendingResult? Pending { get; set; }
     public ServerMemory? Memory { get; set; }
     public long? RssAtStartKiB { get; set; }

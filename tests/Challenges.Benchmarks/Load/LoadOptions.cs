@@ -30,6 +30,8 @@ internal sealed record LoadOptions
           --profile PATH             with --wrk: record the server with perf during each endpoint stage and write where its
                                      time goes to PATH (the server needs DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
           --probe 3                  lifecycles per scenario under Redis MONITOR (commands per endpoint); 0 skips
+          --metrics URL              the server's /metrics (Metrics__Enabled=true): the probe adds its count of store round
+                                     trips per request
           --pending 100000           pending challenges for the Redis memory measurement; 0 skips
           --pending-via otp          otp (POST /v1/challenge, one request each) or push (track + start push)
           --pending-tenant ID --pending-secret KEY
@@ -43,6 +45,7 @@ internal sealed record LoadOptions
     public required string Tenant { get; init; }
     public required string Secret { get; init; }
     public string? Redis { get; init; }
+    public Uri? Metrics { get; init; }
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
     public int Concurrency { get; init; } = 64;
@@ -116,6 +119,7 @@ internal sealed record LoadOptions
             Tenant = Need("--tenant"),
             Secret = Need("--secret"),
             Redis = values.GetValueOrDefault("--redis"),
+            Metrics = values.TryGetValue("--metrics", out var metricsUrl) ? new Uri(metricsUrl) : null,
             Duration = values.TryGetValue("--duration", out var d) ? ParseDuration(d) : TimeSpan.FromSeconds(20),
             Warmup = values.TryGetValue("--warmup", out var w) ? ParseDuration(w) : TimeSpan.FromSeconds(3),
             Concurrency = Int("--concurrency", 64),

@@ -123,13 +123,15 @@ internal static class ReportWriter
         }
         else
         {
-            Line($"{o.ProbeLifecycles} lifecycles per scenario, one request at a time, after the measured phases. `server` = commands the server sent (each at most one round trip; commands sent concurrently share one), `in scripts` = commands run inside its Lua scripts (no round trip). Background work of the server (e.g. a retry loop) that falls inside a request's window is counted with it.");
+            Line($"{o.ProbeLifecycles} lifecycles per scenario, one request at a time, after the measured phases. `server` = commands the server sent (each at most one round trip; commands sent concurrently share one), `in scripts` = commands run inside its Lua scripts (no round trip). Background work of the server (e.g. a retry loop) that falls inside a request's window is counted with it. `round trips` = the server's own count (its `store.round_trips` histogram, by route, read from `--metrics`): how many times a request waited for Redis, calls sent together counting once; mean and most per request over the probe's requests of that route.");
             md.AppendLine();
-            Line($"| endpoint | requests | server commands / request | in scripts / request | server commands |");
-            Line($"|---|---:|---:|---:|---|");
+            Line($"| endpoint | requests | server commands / request | in scripts / request | round trips (mean, most) | server commands |");
+            Line($"|---|---:|---:|---:|---:|---|");
             foreach (var r in report.RoundTrips)
             {
-                Line($"| `{r.Endpoint}` | {r.Requests} | {r.ServerPerRequest:0.##} | {r.ScriptPerRequest:0.##} | {r.Breakdown} |");
+                var trips = report.ServerRoundTrips is null ? "not read"
+                    : report.ServerRoundTrips.TryGetValue(ServerRoundTrips.RouteOf(r.Endpoint), out var h) ? $"{h.Mean:0.##}, {h.Max:0}" : "";
+                Line($"| `{r.Endpoint}` | {r.Requests} | {r.ServerPerRequest:0.##} | {r.ScriptPerRequest:0.##} | {trips} | {r.Breakdown} |");
             }
         }
 

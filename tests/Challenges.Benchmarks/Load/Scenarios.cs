@@ -74,7 +74,7 @@ internal sealed class ServerScenario : Scenario
 }
 
 /// <summary>
-/// Client OTP by SMS (CONTRACT.md 3.1): track → start → the code from the synchronous <c>sms.created</c> webhook →
+/// Client OTP by SMS (docs/contract.md §3.1): track → start → the code from the synchronous <c>sms.created</c> webhook →
 /// verify → validate the access token. Each user gets a verified SMS authenticator once, through the Server API.
 /// </summary>
 internal sealed class OtpScenario : Scenario
@@ -131,7 +131,7 @@ internal sealed class OtpScenario : Scenario
 }
 
 /// <summary>
-/// Push (CONTRACT.md 3.2, 3.3): each user enrols a P-256 device key once; then track → start → the device fetches the
+/// Push (docs/contract.md §3.2, §3.3): each user enrols a P-256 device key once; then track → start → the device fetches the
 /// pending challenge → signed approval → the web side polls verify → validate the access token.
 /// </summary>
 internal sealed class PushScenario : Scenario

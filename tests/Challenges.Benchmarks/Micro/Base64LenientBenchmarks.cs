@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Challenges.Api;
+using Challenges.Api.Http;
 
 namespace Challenges.Benchmarks.Micro;
 

@@ -4,7 +4,7 @@ using Challenges.Api.Tenants;
 
 namespace Challenges.Benchmarks.Micro;
 
-/// <summary>The three Basic spellings of CONTRACT.md 1.2, decoded on every device and server request.</summary>
+/// <summary>The three Basic spellings of docs/contract.md §1.2, decoded on every device and server request.</summary>
 [MemoryDiagnoser]
 public class BasicCredentialsBenchmarks
 {

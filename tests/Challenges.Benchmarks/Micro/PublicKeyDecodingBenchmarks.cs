@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Challenges.Api.Push;
+using Challenges.Api.Users;
 
 namespace Challenges.Benchmarks.Micro;
 

@@ -1,4 +1,4 @@
-// A phone speaking the mobile device wire format (CONTRACT.md 3.3), as the iOS and Android SDKs do: an EC P-256
+// A phone speaking the mobile device wire format (docs/contract.md §3.3), as the iOS and Android SDKs do: an EC P-256
 // key, SPKI DER base64 as its identity, ECDSA SHA-256 DER signatures in standard base64, tenant Basic auth.
 import { generateKeyPairSync, sign } from "node:crypto";
 import { baseUrl, tenantId } from "./env.mjs";

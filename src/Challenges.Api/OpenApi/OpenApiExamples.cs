@@ -1,0 +1,150 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Challenges.Api.Actions;
+using Challenges.Api.Http;
+using Challenges.Api.Otp;
+using Challenges.Api.Push;
+using Challenges.Api.Users;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Challenges.Api.OpenApi;
+
+/// <summary>
+/// Request bodies and parameters in the OpenAPI document get an example that passes validation (so Swagger UI's
+/// "Try it out" works on the first try) and a description per field. One table, checked by a test that runs every
+/// example through the request's validator.
+/// </summary>
+public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
+{
+    /// <summary>An EC P-256 public key (SubjectPublicKeyInfo DER, standard base64) made for these examples.</summary>
+    private const string ExampleKey =
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE5gEiPiVnnsZHvG2Wst+1wPEY9WKDYoZgwgMXf8jerx2cOKxpVqgsHfeTHp/q0S1Zw1yErjmml4joOsp53z2a7A==";
+    private const string ExampleSignature = "MEUCIQDx0Vq8l5bE3N0x2cQ1m0rj5a9Yp8s7H1p2O3k4L5m6NwIgVGhpcyBpcyBhbiBleGFtcGxlIHNpZ25hdHVyZSE=";
+
+    private static readonly Dictionary<string, string> Shared = new(StringComparer.Ordinal)
+    {
+        ["idempotencyKey"] = "Names the action; the same key again returns the same action. Generated when absent.",
+        ["userId"] = "Your user's id: 1 to 256 characters, no control characters.",
+        ["action"] = "The action code, e.g. signIn or addAuthenticator.",
+        ["challengeId"] = "The id returned when the challenge was started.",
+        ["verificationCode"] = "The digits the user received (push: the number the web page shows, with number matching).",
+        ["verificationMethod"] = "SMS, WHATSAPP or EMAIL_OTP.",
+        ["phoneNumber"] = "E.164 format, e.g. +64270000000.",
+        ["email"] = "An email address.",
+        ["smsChannel"] = "DEFAULT (SMS) or WHATSAPP.",
+        ["ipAddress"] = "The end user's IP address: shown on the device and counted by the per-address limit.",
+        ["userAgent"] = "The end user's browser or app.",
+        ["deviceId"] = "Your id for the end user's device.",
+        ["custom"] = "A JSON object of your own; shown to a device only on a signed request.",
+        ["scope"] = "Space separated scopes for the client token, e.g. add:authenticators.",
+        ["locale"] = "The user's locale, passed on in webhooks, e.g. en-NZ.",
+        ["publicKey"] = "The device key: EC P-256 SubjectPublicKeyInfo DER, standard base64.",
+        ["signature"] = "ECDSA P-256 over SHA-256, ASN.1 DER, standard base64.",
+        ["userAuthenticatorId"] = "Only this authenticator (default: all the user's push devices).",
+        ["pushToken"] = "The device's push token, forwarded in push.created.",
+    };
+
+    private sealed record Body(object Example, Dictionary<string, string>? Fields = null);
+
+    private static readonly Dictionary<Type, Body> Bodies = new()
+    {
+        [typeof(TrackRequest)] = new(new
+        {
+            redirectUrl = "https://app.example/after-challenge",
+            ipAddress = "203.0.113.7",
+            userAgent = "Mozilla/5.0 (Macintosh)",
+            deviceId = "browser-1",
+            email = "jane@example.com",
+            custom = new { amount = "42.00" },
+            locale = "en-NZ",
+        }, new(StringComparer.Ordinal)
+        {
+            ["redirectUrl"] = "Where the hosted page sends the user afterwards.",
+            ["username"] = "A username to store on the user.",
+            ["email"] = "An email to store on the user (used by EMAIL_OTP enrolment).",
+            ["phoneNumber"] = "A phone number to store on the user (used by SMS enrolment).",
+        }),
+        [typeof(UpdateActionRequest)] = new(new { state = ActionStates.ChallengeSucceeded },
+            new(StringComparer.Ordinal) { ["state"] = string.Join(", ", ActionStates.All) + "." }),
+        [typeof(ValidateRequest)] = new(new { token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2lnbmF0dXJl" },
+            new(StringComparer.Ordinal) { ["token"] = "The client token a successful verify returned (valid once)." }),
+        [typeof(InitiateChallengeRequest)] = new(new { verificationMethod = "SMS", action = "signIn", phoneNumber = "+64270000000" }),
+        [typeof(VerifyChallengeRequest)] = new(new { challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f", verificationCode = "123456" }),
+        [typeof(ClaimChallengeRequest)] = new(new { challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f", userId = "user-123" },
+            new(StringComparer.Ordinal) { ["skipVerificationCheck"] = "Claim a challenge that was not verified (your backend verified otherwise)." }),
+        [typeof(ChallengeQuery)] = new(new { userId = "user-123", action = "signIn", verificationMethod = "SMS" }),
+        [typeof(EnrolSmsRequest)] = new(new { phoneNumber = "+64270000000" }),
+        [typeof(EnrolEmailRequest)] = new(new { email = "jane@example.com" }),
+        [typeof(StartSmsRequest)] = new(new { smsChannel = "DEFAULT" }),
+        [typeof(ClientVerifyRequest)] = new(new { verificationCode = "123456" }),
+        [typeof(ClientChallengeRequest)] = new(new { action = "signIn" }),
+        [typeof(StartPushRequest)] = new(new { action = "signIn" },
+            new(StringComparer.Ordinal) { ["action"] = "Sent by the browser SDK; the client token's action is the one challenged." }),
+        [typeof(VerifyPushRequest)] = new(new { challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f" }),
+        [typeof(AddPushCredentialRequest)] = new(new { publicKey = ExampleKey, deviceName = "Jane's phone", devicePlatform = "android", pushToken = "fcm-token" },
+            new(StringComparer.Ordinal) { ["deviceName"] = "Shown in authenticator lists.", ["devicePlatform"] = "ios or android." }),
+        [typeof(UpdatePushCredentialRequest)] = new(new
+        {
+            challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f", publicKey = ExampleKey, signature = ExampleSignature, pushToken = "fcm-token-2",
+        }, new(StringComparer.Ordinal)
+        {
+            ["challengeId"] = "The challengeId from POST …/push/sign; the signature is over its message.",
+            ["resetExpiry"] = "Restart the credential's lifetime.",
+        }),
+        [typeof(AnswerPushRequest)] = new(new
+        {
+            challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f", publicKey = ExampleKey, signature = ExampleSignature, approved = true,
+        }, new(StringComparer.Ordinal)
+        {
+            ["signature"] = "Over the challengeId: ECDSA P-256 over SHA-256, ASN.1 DER, standard base64.",
+            ["approved"] = "true approves, false rejects.",
+        }),
+        [typeof(RemovePushCredentialRequest)] = new(new { publicKey = ExampleKey, signature = ExampleSignature },
+            new(StringComparer.Ordinal) { ["signature"] = "Over the time-window message floor(unixSeconds / 600) written with .0." }),
+        [typeof(UpdateUserRequest)] = new(new { email = "jane@example.com", displayName = "Jane Doe" },
+            new(StringComparer.Ordinal) { ["displayName"] = "A name to show.", ["username"] = "A username.", ["email"] = "An email (empty removes it).",
+                ["phoneNumber"] = "E.164 format (empty removes it)." }),
+        [typeof(EnrolAuthenticatorRequest)] = new(new { verificationMethod = "SMS", phoneNumber = "+64270000000" },
+            new(StringComparer.Ordinal) { ["isDefault"] = "Make it the user's default authenticator." }),
+    };
+
+    private static readonly Dictionary<string, JsonNode> ParameterExamples = new(StringComparer.Ordinal)
+    {
+        ["userId"] = "user-123",
+        ["action"] = "signIn",
+        ["channel"] = "BIOMETRIC",
+    };
+
+    /// <summary>The request types that carry an example, for the test that validates them.</summary>
+    public static IEnumerable<(Type Type, JsonNode Example)> Examples() => Bodies.Select(b => (b.Key, ToNode(b.Value.Example)));
+
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (schema is not OpenApiSchema target || !Bodies.TryGetValue(context.Type, out var body))
+        {
+            return;
+        }
+        target.Examples = [ToNode(body.Example)];
+        foreach (var (name, property) in target.Properties ?? new Dictionary<string, IOpenApiSchema>())
+        {
+            if (property is OpenApiSchema field && field.Description is null &&
+                (body.Fields?.GetValueOrDefault(name) ?? Shared.GetValueOrDefault(name)) is { } description)
+            {
+                field.Description = description;
+            }
+        }
+    }
+
+    public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
+    {
+        if (parameter is OpenApiParameter target && target.In == ParameterLocation.Path && ParameterExamples.TryGetValue(target.Name!, out var example))
+        {
+            target.Example = example.DeepClone();
+            target.Description ??= Shared.GetValueOrDefault(target.Name!);
+        }
+    }
+
+    private static JsonNode ToNode(object example) => JsonSerializer.SerializeToNode(example, JsonDefaults.Options)!;
+}

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Challenges.Api.Tenants;
+
+/// <summary>CORS for the Client API, per tenant: an origin is granted only on the calls of the tenant that lists it.</summary>
+public static class CorsSetup
+{
+    public const string ClientPolicy = "client";
+
+    public static IServiceCollection AddClientCors(this IServiceCollection services)
+    {
+        services.AddCors();
+        services.RemoveAll<ICorsPolicyProvider>();
+        services.AddSingleton<ICorsPolicyProvider, TenantCorsPolicyProvider>();
+        return services;
+    }
+}
+
+/// <summary>
+/// The Client API's CORS policy for one request. A preflight carries no credentials, so it may be granted for any
+/// tenant's origin: it only lets the browser send. The response to the request itself grants the origin only when it
+/// is one of the <c>AllowedOrigins</c> of the tenant its credentials name (client token or tenant Basic), so tenant
+/// B's pages cannot read the answers to tenant A's calls. An unreadable or forged credential names a tenant but earns
+/// only that tenant's own origins, on a 401.
+/// </summary>
+public sealed class TenantCorsPolicyProvider : ICorsPolicyProvider
+{
+    private static readonly CorsPolicy NoOrigin = new CorsPolicyBuilder().Build();
+    private readonly TenantRegistry _tenants;
+    private readonly CorsPolicy _preflight;
+    private readonly Dictionary<string, CorsPolicy> _byTenant;
+
+    public TenantCorsPolicyProvider(TenantRegistry tenants)
+    {
+        ArgumentNullException.ThrowIfNull(tenants);
+        _tenants = tenants;
+        _preflight = Policy(tenants.All.SelectMany(t => t.Options.AllowedOrigins));
+        _byTenant = tenants.All.ToDictionary(t => t.Id, t => Policy(t.Options.AllowedOrigins), StringComparer.Ordinal);
+    }
+
+    private static CorsPolicy Policy(IEnumerable<string> origins) =>
+        new CorsPolicyBuilder().WithOrigins(origins.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()).AllowAnyHeader().AllowAnyMethod()
+            .WithExposedHeaders("Retry-After").SetPreflightMaxAge(TimeSpan.FromHours(1)).Build();
+
+    public Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Request;
+        if (HttpMethods.IsOptions(request.Method) && request.Headers.ContainsKey("Access-Control-Request-Method"))
+        {
+            return Task.FromResult<CorsPolicy?>(_preflight);
+        }
+        var tenant = TenantOf(request.Headers.Authorization.ToString());
+        return Task.FromResult<CorsPolicy?>(tenant is not null && _byTenant.TryGetValue(tenant.Id, out var policy) ? policy : NoOrigin);
+    }
+
+    /// <summary>The tenant a Bearer token or tenant Basic credential names (authentication judges it afterwards).</summary>
+    private Tenant? TenantOf(string authorization)
+    {
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return _tenants.FindById(Tokens.TokenService.TenantNamedBy(authorization[7..].Trim()));
+        }
+        return _tenants.FindById(BasicCredentials.Decode(authorization));
+    }
+}

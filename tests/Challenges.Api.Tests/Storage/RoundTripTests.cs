@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Challenges.Api.Observability;
+using Challenges.Api.Tests.Infrastructure;
+using Challenges.Api.Tests.Otp;
+using Challenges.Api.Tests.Push;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Challenges.Api.Tests.Storage;
+
+/// <summary>
+/// The hot requests reach the store at most twice one after the other (docs/architecture.md, "Storage"): a challenge
+/// lives in its action's hash slot, so one read and one atomic write serve each of them. Counted by the server itself
+/// (<c>store.round_trips</c>, by route) against the real Redis, single or cluster.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class RoundTripTests(ApiFixture fixture)
+{
+    private readonly PushHelpers _push = new(fixture);
+
+    [Fact]
+    public async Task Every_hot_request_takes_at_most_two_round_trips_to_the_store()
+    {
+        using var counted = new RoundTripListener(fixture);
+        var server = fixture.ServerClient();
+
+        // SMS: a verified authenticator, then track, start, verify and validate.
+        var smsUser = ApiFixture.NewUserId();
+        var phone = OtpKit.NewPhone();
+        await OtpKit.EnrolVerifiedAsync(server, smsUser, "SMS", phone);
+        var token = await OtpKit.TrackAsync(server, smsUser);
+        using var sms = fixture.BearerClient(token);
+        await sms.PostJson("/v1/client/challenge/sms", new { }).Ok();
+        var code = OtpKit.CodeSentTo(fixture.Webhooks, "sms.created", phone, fixture.Clock);
+        var verified = await sms.PostJson("/v1/client/verify/sms", new { verificationCode = code }).Ok();
+        await server.PostJson("/v1/validate", new { token = verified.Str("accessToken") }).Ok();
+
+        // Push: a device, then track, start, the device's fetch and answer, the web poll, validate.
+        var pushUser = ApiFixture.NewUserId();
+        var (device, _) = await _push.EnrollAsync(pushUser);
+        var tracked = await _push.TrackResponseAsync(pushUser);
+        var challengeId = await _push.StartChallengeAsync(tracked.Str("token"));
+        Assert.Equal(challengeId, (await device.GetPendingAsync()).Str("challengeId"));
+        await device.AnswerAsync(challengeId, approved: true);
+        var polled = await _push.PollAsync(tracked.Str("token"), challengeId).Ok();
+        await server.PostJson("/v1/validate", new { token = polled.Str("accessToken") }).Ok();
+
+        // Reads of the Server API.
+        await server.GetAsync($"/v1/users/{pushUser}").Ok();
+        await _push.ActionAsync(pushUser, "signIn", tracked.Str("idempotencyKey"));
+
+        string[] hot =
+        [
+            "POST /v1/users/{userId}/actions/{action}",
+            "POST /v1/client/challenge/sms",
+            "POST /v1/client/verify/sms",
+            "POST /v1/validate",
+            "POST /v1/client/challenge/push",
+            "GET /v1/client/user-authenticators/push/challenge",
+            "POST /v1/client/user-authenticators/push/challenge",
+            "POST /v1/client/verify/push",
+            "GET /v1/users/{userId}",
+            "GET /v1/users/{userId}/actions/{action}/{idempotencyKey}",
+        ];
+        var measured = counted.ByRoute();
+        Console.WriteLine("Store round trips by route: " + string.Join("; ", measured.Select(m => $"{m.Key} {string.Join("/", m.Value)}")));
+        Assert.All(hot, route =>
+        {
+            Assert.True(measured.TryGetValue(route, out var trips), $"{route} was not measured: {string.Join(", ", measured.Keys)}");
+            // At least one: every one of them reads the store, so a count of none would mean nothing was counted.
+            Assert.True(trips.Min() >= 1 && trips.Max() <= 2, $"{route} took {string.Join(", ", trips)} round trips");
+        });
+    }
+
+    /// <summary>Collects <c>store.round_trips</c> from the fixture's server only.</summary>
+    private sealed class RoundTripListener : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<(string Route, int Trips)> _seen = new();
+
+        public RoundTripListener(ApiFixture fixture)
+        {
+            var meters = fixture.Factory.Services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == ChallengeMetrics.MeterName && instrument.Name == "store.round_trips" &&
+                    ReferenceEquals(instrument.Meter.Scope, meters))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "route")
+                    {
+                        _seen.Enqueue(((string)tag.Value!, value));
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public Dictionary<string, List<int>> ByRoute() =>
+            _seen.GroupBy(s => s.Route).ToDictionary(g => g.Key, g => g.Select(s => s.Trips).ToList(), StringComparer.Ordinal);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
