@@ -1,5 +1,4 @@
 using Challenges.Api.Tokens;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace Challenges.Api.Tenants;
@@ -32,10 +31,14 @@ public static class AuthenticationSetup
         services.AddSingleton<SigningKeyProvider>();
         services.AddSingleton<TokenService>();
 
+        services.AddTransient<BasicAuthenticationHandler>();
         services.AddTransient<BearerAuthenticationHandler>();
-        services.AddAuthentication(options => options.AddScheme<BearerAuthenticationHandler>(AuthSchemes.Bearer, null))
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(AuthSchemes.SecretKey, null)
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(AuthSchemes.TenantBasic, null);
+        services.AddAuthentication(options =>
+        {
+            options.AddScheme<BasicAuthenticationHandler>(AuthSchemes.SecretKey, null);
+            options.AddScheme<BasicAuthenticationHandler>(AuthSchemes.TenantBasic, null);
+            options.AddScheme<BearerAuthenticationHandler>(AuthSchemes.Bearer, null);
+        });
 
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthSchemes.ServerPolicy, p => p.AddAuthenticationSchemes(AuthSchemes.SecretKey).RequireAuthenticatedUser())
