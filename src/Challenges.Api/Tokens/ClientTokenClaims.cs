@@ -59,29 +59,7 @@ public static class ClientTokenClaims
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var read =
-                    reader.ValueTextEquals("iss"u8) ? ReadString(ref reader, ref claims.Issuer) :
-                    reader.ValueTextEquals("aud"u8) ? ReadString(ref reader, ref claims.Audience) :
-                    reader.ValueTextEquals("scope"u8) ? ReadString(ref reader, ref claims.Scope) :
-                    reader.ValueTextEquals("acr"u8) ? ReadString(ref reader, ref claims.Acr) :
-                    reader.ValueTextEquals("iat"u8) ? ReadTime(ref reader, ref claims.IssuedAt) :
-                    reader.ValueTextEquals("nbf"u8) ? ReadTime(ref reader, ref claims.NotBefore) :
-                    reader.ValueTextEquals("exp"u8) ? ReadTime(ref reader, ref claims.ExpiresAt) :
-                    reader.ValueTextEquals("auth_time"u8) ? ReadTime(ref reader, ref claims.AuthTime) :
-                    reader.ValueTextEquals("other"u8) ? ReadOther(ref reader, ref claims) :
-                    Skip(ref reader);
-                if (!read)
-                {
-                    return null;
-                }
-            }
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject || !ReadMembers(ref reader, ref claims, Claim) || reader.Read())
             {
                 return null;
             }
@@ -105,6 +83,33 @@ public static class ClientTokenClaims
     /// <summary>The tenant a payload's <c>other.tenantId</c> names, read without judging anything else.</summary>
     public static string? TenantNamed(ReadOnlySpan<byte> json) => Read(json)?.Token.TenantId;
 
+    /// <summary>Reads the members of the object the reader is in, up to its end; false when one of them is refused.</summary>
+    private static bool ReadMembers(ref Utf8JsonReader reader, ref Fields claims, MemberReader member)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!member(ref reader, ref claims))
+            {
+                return false;
+            }
+        }
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    private delegate bool MemberReader(ref Utf8JsonReader reader, ref Fields claims);
+
+    private static bool Claim(ref Utf8JsonReader reader, ref Fields claims) =>
+        reader.ValueTextEquals("iss"u8) ? ReadString(ref reader, ref claims.Issuer) :
+        reader.ValueTextEquals("aud"u8) ? ReadString(ref reader, ref claims.Audience) :
+        reader.ValueTextEquals("scope"u8) ? ReadString(ref reader, ref claims.Scope) :
+        reader.ValueTextEquals("acr"u8) ? ReadString(ref reader, ref claims.Acr) :
+        reader.ValueTextEquals("iat"u8) ? ReadTime(ref reader, ref claims.IssuedAt) :
+        reader.ValueTextEquals("nbf"u8) ? ReadTime(ref reader, ref claims.NotBefore) :
+        reader.ValueTextEquals("exp"u8) ? ReadTime(ref reader, ref claims.ExpiresAt) :
+        reader.ValueTextEquals("auth_time"u8) ? ReadTime(ref reader, ref claims.AuthTime) :
+        reader.ValueTextEquals("other"u8) ? ReadOther(ref reader, ref claims) :
+        Skip(ref reader);
+
     private static bool ReadOther(ref Utf8JsonReader reader, ref Fields claims)
     {
         if (claims.Other || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -112,22 +117,16 @@ public static class ClientTokenClaims
             return false;
         }
         claims.Other = true;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var read =
-                reader.ValueTextEquals("tenantId"u8) ? ReadString(ref reader, ref claims.TenantId) :
-                reader.ValueTextEquals("userId"u8) ? ReadString(ref reader, ref claims.UserId) :
-                reader.ValueTextEquals("actionCode"u8) ? ReadString(ref reader, ref claims.ActionCode) :
-                reader.ValueTextEquals("idempotencyKey"u8) ? ReadString(ref reader, ref claims.IdempotencyKey) :
-                reader.ValueTextEquals("username"u8) ? ReadString(ref reader, ref claims.Username) :
-                Skip(ref reader);
-            if (!read)
-            {
-                return false;
-            }
-        }
-        return reader.TokenType == JsonTokenType.EndObject;
+        return ReadMembers(ref reader, ref claims, OtherClaim);
     }
+
+    private static bool OtherClaim(ref Utf8JsonReader reader, ref Fields claims) =>
+        reader.ValueTextEquals("tenantId"u8) ? ReadString(ref reader, ref claims.TenantId) :
+        reader.ValueTextEquals("userId"u8) ? ReadString(ref reader, ref claims.UserId) :
+        reader.ValueTextEquals("actionCode"u8) ? ReadString(ref reader, ref claims.ActionCode) :
+        reader.ValueTextEquals("idempotencyKey"u8) ? ReadString(ref reader, ref claims.IdempotencyKey) :
+        reader.ValueTextEquals("username"u8) ? ReadString(ref reader, ref claims.Username) :
+        Skip(ref reader);
 
     private static bool ReadString(ref Utf8JsonReader reader, ref string? value)
     {

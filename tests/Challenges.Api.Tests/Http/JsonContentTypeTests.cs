@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using Challenges.Api.Tests.Infrastructure;
 using Challenges.Api.Tests.Otp;
@@ -99,9 +98,9 @@ public sealed class JsonContentTypeTests : ServerProcessTest
         await Expect("405", HttpStatusCode.MethodNotAllowed, admin.PutAsync($"/v1/users/{userId}", null));
         var big = "{\"userAgent\":\"" + new string('a', 70 * 1024) + "\"}";
         await Expect("413 announced", HttpStatusCode.RequestEntityTooLarge, admin.PostRaw($"/v1/users/{userId}/actions/signIn", big));
-        await Expect("413 streamed", HttpStatusCode.RequestEntityTooLarge, admin.SendAsync(Streamed($"/v1/users/{userId}/actions/signIn", big)));
+        await Expect("413 streamed", HttpStatusCode.RequestEntityTooLarge, admin.SendAsync(HttpAssertions.StreamedPost($"/v1/users/{userId}/actions/signIn", big)));
         await Expect("413 streamed to step-up", HttpStatusCode.RequestEntityTooLarge,
-            Server.BearerClient(token).SendAsync(Streamed("/stepup/challenges/push/BIOMETRIC", big)));
+            Server.BearerClient(token).SendAsync(HttpAssertions.StreamedPost("/stepup/challenges/push/BIOMETRIC", big)));
         var limited = Json(await Expect("initiate for 429", HttpStatusCode.OK,
             admin.PostJson("/v1/challenge", new { verificationMethod = "SMS", action = "signIn", phoneNumber = OtpKit.NewPhone() }))).Str("challengeId");
         HttpStatusCode last = 0;
@@ -131,14 +130,5 @@ public sealed class JsonContentTypeTests : ServerProcessTest
     {
         client.DefaultRequestHeaders.TryAddWithoutValidation("api-key", TestTenants.AKey);
         return client;
-    }
-
-    private static HttpRequestMessage Streamed(string path, string body)
-    {
-        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-        request.Headers.TransferEncodingChunked = true;
-        return request;
     }
 }

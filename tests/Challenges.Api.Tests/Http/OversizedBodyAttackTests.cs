@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -17,15 +16,6 @@ public sealed class OversizedBodyAttackTests : ServerProcessTest
 {
     private static readonly string Big = "{\"userAgent\":\"" + new string('a', 70 * 1024) + "\"}";
 
-    private static HttpRequestMessage Streamed(string path, string body)
-    {
-        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-        request.Headers.TransferEncodingChunked = true;
-        return request;
-    }
-
     private async Task<string> TokenAsync() =>
         (await Admin.PostJson($"/v1/users/{ApiFixture.NewUserId()}/actions/signIn", new { }).Ok()).Str("token");
 
@@ -33,14 +23,14 @@ public sealed class OversizedBodyAttackTests : ServerProcessTest
     public async Task A_streamed_body_over_the_limit_is_refused_with_413_on_every_api()
     {
         var token = await TokenAsync();
-        await Admin.SendAsync(Streamed($"/v1/users/{ApiFixture.NewUserId()}/actions/signIn", Big)).Error(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
-        await Admin.SendAsync(Streamed("/v1/validate", Big)).Error(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
-        await Server.BearerClient(token).SendAsync(Streamed("/v1/client/verify/sms", Big)).Error(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
-        await Server.Client(TestTenants.A).SendAsync(Streamed("/v1/client/user-authenticators/push/challenge", Big))
+        await Admin.SendAsync(HttpAssertions.StreamedPost($"/v1/users/{ApiFixture.NewUserId()}/actions/signIn", Big)).Error(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await Admin.SendAsync(HttpAssertions.StreamedPost("/v1/validate", Big)).Error(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await Server.BearerClient(token).SendAsync(HttpAssertions.StreamedPost("/v1/client/verify/sms", Big)).Error(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await Server.Client(TestTenants.A).SendAsync(HttpAssertions.StreamedPost("/v1/client/user-authenticators/push/challenge", Big))
             .Error(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
 
         // The step-up API reads its body itself and answers in its own shape.
-        using var stepUp = await Server.BearerClient(token).SendAsync(Streamed("/stepup/challenges/push/BIOMETRIC", Big));
+        using var stepUp = await Server.BearerClient(token).SendAsync(HttpAssertions.StreamedPost("/stepup/challenges/push/BIOMETRIC", Big));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, stepUp.StatusCode);
         Assert.Equal("payload_too_large", JsonDocument.Parse(await stepUp.Content.ReadAsStringAsync()).RootElement.Str("code"));
     }
@@ -53,7 +43,7 @@ public sealed class OversizedBodyAttackTests : ServerProcessTest
         var body = prefix + new string('a', 64 * 1024 - prefix.Length - 2) + "\"}";
         Assert.Equal(64 * 1024, Encoding.UTF8.GetByteCount(body));
 
-        var tracked = await Admin.SendAsync(Streamed($"/v1/users/{ApiFixture.NewUserId()}/actions/signIn", body)).Ok();
+        var tracked = await Admin.SendAsync(HttpAssertions.StreamedPost($"/v1/users/{ApiFixture.NewUserId()}/actions/signIn", body)).Ok();
 
         Assert.Equal("streamed", tracked.Str("idempotencyKey"));
     }
