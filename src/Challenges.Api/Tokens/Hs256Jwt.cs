@@ -115,7 +115,7 @@ public static class Hs256Jwt
         }
         var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
         var status = Base64Url.DecodeFromChars(segment, bytes, out _, out var written);
-        return status == OperationStatus.Done ? bytes[..written] : null;
+        return status != OperationStatus.Done ? null : written == bytes.Length ? bytes : bytes[..written];
     }
 
     /// <summary>
