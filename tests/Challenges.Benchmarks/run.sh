@@ -31,6 +31,7 @@ WRK_THREADS="${WRK_THREADS:-1}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
 WRK_DURATION="${WRK_DURATION:-10s}"
 WRK_USERS="${WRK_USERS:-100}"
+WRK_PUSH_USERS="${WRK_PUSH_USERS:-5000}"
 LADDER="${LADDER:-1}"
 LADDER_ROUNDS="${LADDER_ROUNDS:-3}"
 LADDER_DURATION="${LADDER_DURATION:-5s}"
@@ -39,7 +40,7 @@ mkdir -p "$(dirname "$REPORT")"
 command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install -y redis-server" >&2; exit 1; }
 wrk_args=()
 if command -v wrk >/dev/null; then
-  wrk_args=(--wrk wrk --wrk-threads "$WRK_THREADS" --wrk-connections "$WRK_CONNECTIONS" --wrk-duration "$WRK_DURATION" --wrk-users "$WRK_USERS")
+  wrk_args=(--wrk wrk --wrk-threads "$WRK_THREADS" --wrk-connections "$WRK_CONNECTIONS" --wrk-duration "$WRK_DURATION" --wrk-users "$WRK_USERS" --wrk-push-users "$WRK_PUSH_USERS")
   if [ "$LADDER" = 1 ]; then wrk_args+=(--ladder --ladder-rounds "$LADDER_ROUNDS" --ladder-duration "$LADDER_DURATION"); fi
 else
   echo "wrk is not installed (apt-get install -y wrk): the report will have no per-endpoint throughput." >&2

@@ -14,6 +14,7 @@ public sealed record ApiError(string Code, string Description, int? RetryAfterSe
     public static ApiError Forbidden(string description) => new(ErrorCodes.Forbidden, description);
     public static ApiError Unauthorized(string description) => new(ErrorCodes.Unauthorized, description);
     public static ApiError InvalidCredential(string description) => new(ErrorCodes.InvalidCredential, description);
+    public static ApiError PayloadTooLarge(int limit) => new(ErrorCodes.PayloadTooLarge, $"The request body is larger than {limit} bytes.");
     public static ApiError TooManyRequests(int retryAfterSeconds) =>
         new(ErrorCodes.TooManyRequests, "The rate limit has been exceeded.", Math.Max(1, retryAfterSeconds));
 

@@ -27,10 +27,12 @@ public static class HttpSetup
 
     public static WebApplication UseHttpConventions(this WebApplication app)
     {
-        // Answers carry client tokens (track, verify, poll, claim, step-up, the hosted page): no cache may keep one.
         app.Use((context, next) =>
         {
-            context.Response.Headers.CacheControl = "no-store";
+            var response = context.Response;
+            // Answers carry client tokens (track, verify, poll, claim, step-up, the hosted page): no cache may keep one.
+            response.Headers.CacheControl = "no-store";
+            response.OnStarting(JsonContentType.Exact, response);
             return next(context);
         });
         app.UseMiddleware<ErrorHandlingMiddleware>();

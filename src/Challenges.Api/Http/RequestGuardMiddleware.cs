@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Challenges.Api.Http;
 
 /// <summary>
 /// Runs before routing: refuses over-long URLs with 400, reads every body as JSON whatever its Content-Type (mobile SDKs
-/// send none) and refuses bodies over the limit with 413, whether they announce their length or stream it.
+/// send none) and refuses bodies over the limit with 413, whether they announce their length or stream it. An announced
+/// length is judged here, and the server holds the body to it, so only a streamed (chunked) body is counted as it is
+/// read. Kestrel's own per-request limit (<c>IHttpMaxRequestBodySizeFeature</c>) is not used for that: it counts the
+/// chunk framing too, so it would refuse streamed bodies a little under the limit.
 /// </summary>
 public sealed class RequestGuardMiddleware(RequestDelegate next, IOptions<HttpOptions> options)
 {
@@ -23,14 +27,16 @@ public sealed class RequestGuardMiddleware(RequestDelegate next, IOptions<HttpOp
         }
         if (request.ContentLength > _limit)
         {
-            return ErrorWriter.WriteAsync(context, new ApiError(ErrorCodes.PayloadTooLarge,
-                $"The request body is larger than {_limit} bytes."));
+            return ErrorWriter.WriteAsync(context, ApiError.PayloadTooLarge(_limit));
         }
         if (!HttpMethods.IsGet(request.Method) && !IsJson(request.ContentType))
         {
             request.ContentType = "application/json";
         }
-        request.Body = new LimitedReadStream(request.Body, _limit);
+        if (request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false)
+        {
+            request.Body = new LimitedReadStream(request.Body, _limit);
+        }
         return next(context);
     }
 
@@ -40,8 +46,7 @@ public sealed class RequestGuardMiddleware(RequestDelegate next, IOptions<HttpOp
 }
 
 /// <summary>Thrown by <see cref="LimitedReadStream"/> when a streamed body passes the limit.</summary>
-public sealed class PayloadTooLargeException(int limit)
-    : Exception($"The request body is larger than {limit} bytes.");
+public sealed class PayloadTooLargeException(int limit) : Exception(ApiError.PayloadTooLarge(limit).Description);
 
 /// <summary>A read-only wrapper that throws <see cref="PayloadTooLargeException"/> once more than the limit is read.</summary>
 internal sealed class LimitedReadStream(Stream inner, int limit) : Stream

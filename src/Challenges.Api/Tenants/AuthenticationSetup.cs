@@ -1,10 +1,5 @@
-using Challenges.Api.Http;
 using Challenges.Api.Tokens;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Challenges.Api.Tenants;
 
@@ -37,23 +32,14 @@ public static class AuthenticationSetup
         services.AddSingleton<SigningKeyProvider>();
         services.AddSingleton<TokenService>();
 
-        services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(AuthSchemes.SecretKey, null)
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(AuthSchemes.TenantBasic, null)
-            .AddJwtBearer(AuthSchemes.Bearer, options =>
-            {
-                options.MapInboundClaims = false;
-                options.Events = new JwtBearerEvents
-                {
-                    OnTokenValidated = OnTokenValidated,
-                    OnChallenge = OnChallenge,
-                    OnForbidden = context => context.Response.HasStarted
-                        ? Task.CompletedTask
-                        : ErrorWriter.WriteAsync(context.HttpContext, ApiError.Forbidden("Access denied.")),
-                };
-            });
-        services.AddOptions<JwtBearerOptions>(AuthSchemes.Bearer)
-            .Configure<TokenService>((options, tokens) => options.TokenValidationParameters = tokens.ValidationParameters);
+        services.AddTransient<BasicAuthenticationHandler>();
+        services.AddTransient<BearerAuthenticationHandler>();
+        services.AddAuthentication(options =>
+        {
+            options.AddScheme<BasicAuthenticationHandler>(AuthSchemes.SecretKey, null);
+            options.AddScheme<BasicAuthenticationHandler>(AuthSchemes.TenantBasic, null);
+            options.AddScheme<BearerAuthenticationHandler>(AuthSchemes.Bearer, null);
+        });
 
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthSchemes.ServerPolicy, p => p.AddAuthenticationSchemes(AuthSchemes.SecretKey).RequireAuthenticatedUser())
@@ -62,33 +48,5 @@ public static class AuthenticationSetup
             .AddPolicy(AuthSchemes.ClientOrTenantPolicy,
                 p => p.AddAuthenticationSchemes(AuthSchemes.Bearer, AuthSchemes.TenantBasic).RequireAuthenticatedUser());
         return services;
-    }
-
-    private static Task OnTokenValidated(TokenValidatedContext context)
-    {
-        var tenants = context.HttpContext.RequestServices.GetRequiredService<TenantRegistry>();
-        if (context.SecurityToken is not JsonWebToken jwt || TokenService.Read(jwt) is not { } token ||
-            tenants.FindById(token.TenantId) is not { } tenant)
-        {
-            context.Fail("The token does not name a known tenant.");
-            return Task.CompletedTask;
-        }
-        Caller.Set(context.HttpContext, new Caller(tenant, token));
-        return Task.CompletedTask;
-    }
-
-    private static Task OnChallenge(JwtBearerChallengeContext context)
-    {
-        context.HandleResponse();
-        if (context.Response.HasStarted)
-        {
-            return Task.CompletedTask;
-        }
-        var error = context.AuthenticateFailure is SecurityTokenExpiredException
-            ? new ApiError(ErrorCodes.ExpiredToken, "The token has expired.")
-            : ApiError.Unauthorized(context.AuthenticateFailure is null
-                ? "A Bearer token is required."
-                : "The token is not valid.");
-        return ErrorWriter.WriteAsync(context.HttpContext, error);
     }
 }

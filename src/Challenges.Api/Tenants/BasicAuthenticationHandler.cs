@@ -1,51 +1,36 @@
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Challenges.Api.Http;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace Challenges.Api.Tenants;
 
 /// <summary>
 /// Basic authentication for both Basic schemes: <see cref="AuthSchemes.SecretKey"/> resolves a secret key,
-/// <see cref="AuthSchemes.TenantBasic"/> a tenant id. Failures answer with the contract's 401 body.
+/// <see cref="AuthSchemes.TenantBasic"/> a tenant id.
 /// </summary>
-public sealed class BasicAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    TenantRegistry tenants) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+public sealed class BasicAuthenticationHandler(TenantRegistry tenants) : ContractAuthenticationHandler
 {
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    private static readonly AuthenticateResult UnknownSecretKey = AuthenticateResult.Fail("Unknown secret key.");
+    private static readonly AuthenticateResult UnknownTenant = AuthenticateResult.Fail("Unknown tenant.");
+
+    private bool IsSecretKey => Scheme.Name == AuthSchemes.SecretKey;
+
+    protected override AuthenticateResult Authenticate()
     {
-        string? authorization = Request.Headers.Authorization;
+        string? authorization = Context.Request.Headers.Authorization;
         if (authorization is null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
         var credential = BasicCredentials.Decode(authorization);
-        var tenant = Scheme.Name == AuthSchemes.SecretKey ? tenants.FindBySecretKey(credential) : tenants.FindById(credential);
+        var tenant = IsSecretKey ? tenants.FindBySecretKey(credential) : tenants.FindById(credential);
         if (tenant is null)
         {
-            return Task.FromResult(AuthenticateResult.Fail(Scheme.Name == AuthSchemes.SecretKey ? "Unknown secret key." : "Unknown tenant."));
+            return IsSecretKey ? UnknownSecretKey : UnknownTenant;
         }
-        Caller.Set(Context, new Caller(tenant, null));
-        var identity = new ClaimsIdentity([new Claim("tenant", tenant.Id)], Scheme.Name);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        return Success(tenant, null);
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        if (Response.HasStarted)
-        {
-            return Task.CompletedTask;
-        }
-        var description = Scheme.Name == AuthSchemes.SecretKey
-            ? "A valid secret key is required: Authorization: Basic base64(secretKey:)."
-            : "A valid tenant is required: Authorization: Basic base64(tenantId:) or a Bearer token.";
-        return ErrorWriter.WriteAsync(Context, ApiError.Unauthorized(description));
-    }
-
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Response.HasStarted ? Task.CompletedTask : ErrorWriter.WriteAsync(Context, ApiError.Forbidden("Access denied."));
+    protected override ApiError Refusal(AuthenticateResult result) => ApiError.Unauthorized(IsSecretKey
+        ? "A valid secret key is required: Authorization: Basic base64(secretKey:)."
+        : "A valid tenant is required: Authorization: Basic base64(tenantId:) or a Bearer token.");
 }

@@ -9,6 +9,9 @@ namespace Challenges.Api.Tenants;
 /// </summary>
 public static class BasicCredentials
 {
+    /// <summary>UTF-8 that refuses invalid bytes instead of replacing them.</summary>
+    private static readonly UTF8Encoding Strict = new(false, true);
+
     public static string? Decode(string? authorization)
     {
         if (authorization is null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
@@ -23,7 +26,7 @@ public static class BasicCredentials
         string text;
         try
         {
-            text = new UTF8Encoding(false, true).GetString(bytes);
+            text = Strict.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {

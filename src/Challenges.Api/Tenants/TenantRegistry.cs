@@ -1,23 +1,28 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace Challenges.Api.Tenants;
 
-/// <summary>Finds tenants by id and by secret key. Secret keys are looked up by their SHA-256 and then compared in constant time.</summary>
+/// <summary>
+/// Finds tenants by id and by secret key. A presented secret key is looked up by its SHA-256 (so the lookup's timing says
+/// nothing about the keys) and then compared with the key found in constant time; the keys' digests and bytes are
+/// computed once, at start.
+/// </summary>
 public sealed class TenantRegistry
 {
     private readonly Dictionary<string, Tenant> _byId;
-    private readonly Dictionary<string, Tenant> _bySecretKeyHash;
+    private readonly Dictionary<KeyDigest, (Tenant Tenant, byte[] Key)> _bySecretKey;
 
     public TenantRegistry(IOptions<TenantsOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var tenants = options.Value.Tenants.Select(t => new Tenant(t)).ToList();
         _byId = tenants.ToDictionary(t => t.Id, StringComparer.Ordinal);
-        _bySecretKeyHash = tenants
-            .SelectMany(t => t.SecretKeys.Select(k => (hash: Hash(k), t)))
-            .ToDictionary(p => p.hash, p => p.t, StringComparer.Ordinal);
+        _bySecretKey = tenants
+            .SelectMany(t => t.SecretKeys.Select(k => (Tenant: t, Key: Encoding.UTF8.GetBytes(k))))
+            .ToDictionary(p => KeyDigest.Of(p.Key), p => p);
     }
 
     public IReadOnlyCollection<Tenant> All => _byId.Values;
@@ -26,18 +31,27 @@ public sealed class TenantRegistry
 
     public Tenant? FindBySecretKey(string? secretKey)
     {
-        if (string.IsNullOrEmpty(secretKey) || !_bySecretKeyHash.TryGetValue(Hash(secretKey), out var tenant))
+        if (string.IsNullOrEmpty(secretKey))
         {
             return null;
         }
-        var presented = Encoding.UTF8.GetBytes(secretKey);
-        var match = false;
-        foreach (var key in tenant.SecretKeys)
-        {
-            match |= CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(key));
-        }
-        return match ? tenant : null;
+        var size = Encoding.UTF8.GetMaxByteCount(secretKey.Length);
+        Span<byte> buffer = size <= 512 ? stackalloc byte[512] : new byte[size];
+        var presented = buffer[..Encoding.UTF8.GetBytes(secretKey, buffer)];
+        return _bySecretKey.TryGetValue(KeyDigest.Of(presented), out var found) &&
+               CryptographicOperations.FixedTimeEquals(presented, found.Key)
+            ? found.Tenant
+            : null;
     }
 
-    private static string Hash(string value) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+    /// <summary>A key's SHA-256 as a dictionary key.</summary>
+    private readonly record struct KeyDigest(UInt128 High, UInt128 Low)
+    {
+        public static KeyDigest Of(ReadOnlySpan<byte> key)
+        {
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(key, hash);
+            return new KeyDigest(MemoryMarshal.Read<UInt128>(hash), MemoryMarshal.Read<UInt128>(hash[16..]));
+        }
+    }
 }

@@ -1,22 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Challenges.Api.Tokens;
 
 /// <summary>
-/// Issues and reads client tokens: HS256 pinned, issuer and audience checked, lifetime against
-/// <see cref="TimeProvider"/> with a bounded skew. The same parameters serve the JwtBearer scheme.
+/// Issues and checks client tokens (docs/contract.md 1.3) with <see cref="Hs256Jwt"/> and the key derived for them,
+/// rule after rule: form, header and signature; the claims; issuer and audience; then the lifetime against
+/// <see cref="TimeProvider"/> with the configured skew. Only a genuine token of ours past its expiry is
+/// <see cref="TokenStatus.Expired"/>; everything else that fails is <see cref="TokenStatus.Invalid"/>.
 /// </summary>
 public sealed class TokenService
 {
     private readonly TokenOptions _options;
     private readonly TimeProvider _time;
-    private readonly SigningCredentials _credentials;
-    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly byte[] _key;
 
     public TokenService(IOptions<TokenOptions> options, TimeProvider time, SigningKeyProvider keys)
     {
@@ -24,171 +22,48 @@ public sealed class TokenService
         ArgumentNullException.ThrowIfNull(keys);
         _options = options.Value;
         _time = time;
-        Key = new SymmetricSecurityKey(keys.TokenKey) { KeyId = "challenges" };
-        _credentials = new SigningCredentials(Key, SecurityAlgorithms.HmacSha256);
-        ValidationParameters = new TokenValidationParameters
-        {
-            ValidIssuer = _options.Issuer,
-            ValidAudience = _options.Audience,
-            IssuerSigningKey = Key,
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            ValidateIssuerSigningKey = true,
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            ValidateLifetime = true,
-            ClockSkew = _options.ClockSkew,
-            LifetimeValidator = ValidateLifetime,
-            NameClaimType = "sub",
-        };
-        _readParameters = ValidationParameters.Clone();
-        _readParameters.ValidateLifetime = false;
-        // A lifetime delegate runs even with ValidateLifetime off; CheckAsync judges expiry itself so expired tokens keep their claims.
-        _readParameters.LifetimeValidator = null;
+        _key = keys.TokenKey;
     }
-
-    /// <summary><see cref="ValidationParameters"/> without the lifetime check, for <see cref="CheckAsync"/>.</summary>
-    private readonly TokenValidationParameters _readParameters;
-
-    public SymmetricSecurityKey Key { get; }
-
-    public TokenValidationParameters ValidationParameters { get; }
 
     public string Issue(string tenantId, string userId, string actionCode, string idempotencyKey, IEnumerable<string> scopes,
         string? username = null, string? acr = null, DateTimeOffset? authTime = null)
     {
-        var now = _time.GetUtcNow();
-        var other = new Dictionary<string, object>
-        {
-            ["tenantId"] = tenantId,
-            ["userId"] = userId,
-            ["actionCode"] = actionCode,
-            ["idempotencyKey"] = idempotencyKey,
-        };
-        if (username is not null)
-        {
-            other["username"] = username;
-        }
-        var claims = new Dictionary<string, object>
-        {
-            ["sub"] = userId,
-            ["scope"] = string.Join(' ', scopes),
-            ["other"] = other,
-            ["jti"] = Guid.NewGuid().ToString("N"),
-        };
-        if (acr is not null)
-        {
-            claims["acr"] = acr;
-        }
-        if (authTime is { } at)
-        {
-            claims["auth_time"] = at.ToUnixTimeSeconds();
-        }
-        return _handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = _options.Issuer,
-            Audience = _options.Audience,
-            IssuedAt = now.UtcDateTime,
-            NotBefore = now.UtcDateTime,
-            Expires = now.Add(_options.Lifetime).UtcDateTime,
-            Claims = claims,
-            SigningCredentials = _credentials,
-        });
+        // Whole seconds, as the token carries them.
+        var now = DateTimeOffset.FromUnixTimeSeconds(_time.GetUtcNow().ToUnixTimeSeconds());
+        var token = new ClientToken(tenantId, userId, actionCode, idempotencyKey, [.. scopes], now, now.Add(_options.Lifetime),
+            username, acr, authTime);
+        var payload = ClientTokenClaims.Write(token, _options.Issuer, _options.Audience, Guid.NewGuid().ToString("N"));
+        return Hs256Jwt.Sign(_key, payload);
     }
 
-    /// <summary>Checks signature, algorithm, issuer and audience, then the lifetime; expired tokens keep their claims.</summary>
-    public async Task<TokenCheck> CheckAsync(string? token)
+    /// <summary>Checks a token; a genuine one past its expiry is <see cref="TokenStatus.Expired"/> and keeps its claims.</summary>
+    public TokenCheck Check(string? token)
     {
-        if (string.IsNullOrEmpty(token) || token.Length > 8192)
+        if (Hs256Jwt.Verify(_key, token) is not { } json ||
+            ClientTokenClaims.Read(json) is not { } claims ||
+            claims.Issuer != _options.Issuer || claims.Audience != _options.Audience)
         {
-            return new TokenCheck(TokenStatus.Invalid, null);
-        }
-        var result = await _handler.ValidateTokenAsync(token, _readParameters);
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || Read(jwt) is not { } claims)
-        {
-            return new TokenCheck(TokenStatus.Invalid, null);
+            return Invalid;
         }
         var now = _time.GetUtcNow();
-        if (claims.ExpiresAt + _options.ClockSkew <= now || claims.IssuedAt - _options.ClockSkew > now)
+        var skew = _options.ClockSkew;
+        if (claims.NotBefore - skew > now || claims.Token.IssuedAt - skew > now)
         {
-            return new TokenCheck(TokenStatus.Expired, claims);
+            return Invalid;
         }
-        return new TokenCheck(TokenStatus.Valid, claims);
+        return new TokenCheck(claims.Token.ExpiresAt + skew <= now ? TokenStatus.Expired : TokenStatus.Valid, claims.Token);
     }
 
-    /// <summary>Reads the claims of a token whose signature has already been checked.</summary>
-    public static ClientToken? Read(JsonWebToken jwt)
-    {
-        ArgumentNullException.ThrowIfNull(jwt);
-        try
-        {
-            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
-            var root = payload.RootElement;
-            if (!root.TryGetProperty("other", out var other) || other.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-            string? Str(JsonElement e, string name) =>
-                e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            var tenantId = Str(other, "tenantId");
-            var userId = Str(other, "userId");
-            var actionCode = Str(other, "actionCode");
-            var idempotencyKey = Str(other, "idempotencyKey");
-            if (tenantId is null || userId is null || actionCode is null || idempotencyKey is null ||
-                !root.TryGetProperty("iat", out var iat) || !root.TryGetProperty("exp", out var exp) ||
-                !iat.TryGetInt64(out var issuedAt) || !exp.TryGetInt64(out var expiresAt))
-            {
-                return null;
-            }
-            DateTimeOffset? authTime = root.TryGetProperty("auth_time", out var at) && at.TryGetInt64(out var atSeconds)
-                ? DateTimeOffset.FromUnixTimeSeconds(atSeconds)
-                : null;
-            return new ClientToken(tenantId, userId, actionCode, idempotencyKey, Scopes.Parse(Str(root, "scope")),
-                DateTimeOffset.FromUnixTimeSeconds(issuedAt), DateTimeOffset.FromUnixTimeSeconds(expiresAt),
-                Str(other, "username"), Str(root, "acr"), authTime);
-        }
-        catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    public Task<TokenCheck> CheckAsync(string? token) => Task.FromResult(Check(token));
+
+    private static readonly TokenCheck Invalid = new(TokenStatus.Invalid, null);
 
     /// <summary>
     /// The tenant a token's claims name, without checking its signature: only for choosing what a response may say to
     /// a browser (CORS), never for deciding what the request may do.
     /// </summary>
-    public static string? TenantNamedBy(string token)
-    {
-        if (string.IsNullOrEmpty(token) || token.Length > 8192)
-        {
-            return null;
-        }
-        try
-        {
-            return Read(new JsonWebToken(token))?.TenantId;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
-
-    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
-    {
-        var now = _time.GetUtcNow().UtcDateTime;
-        if (expires is null)
-        {
-            throw new SecurityTokenNoExpirationException("The token has no expiry.");
-        }
-        if (expires.Value.Add(_options.ClockSkew) <= now)
-        {
-            throw new SecurityTokenExpiredException("The token has expired.") { Expires = expires.Value };
-        }
-        if (notBefore is { } nbf && nbf.Subtract(_options.ClockSkew) > now)
-        {
-            throw new SecurityTokenNotYetValidException("The token is not valid yet.") { NotBefore = nbf };
-        }
-        return true;
-    }
+    public static string? TenantNamedBy(string token) =>
+        Hs256Jwt.UnverifiedPayload(token) is { } json ? ClientTokenClaims.TenantNamed(json) : null;
 }
 
 /// <summary>

@@ -52,6 +52,16 @@ public static class HttpAssertions
         return client.PostAsync(path, content);
     }
 
+    /// <summary>A JSON POST whose body is streamed (chunked), announcing no length.</summary>
+    public static HttpRequestMessage StreamedPost(string path, string body)
+    {
+        var content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body)));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        return request;
+    }
+
     public static Task<HttpResponseMessage> PatchJson(this HttpClient client, string path, object body) =>
         client.PatchAsJsonAsync(path, body);
 

@@ -40,6 +40,8 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             _environment["Logging__LogLevel__Default"] = "Information";
             _environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Information";
+            // appsettings.json turns the per-request category off; the tests read its lines.
+            _environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information";
         }
     }
 

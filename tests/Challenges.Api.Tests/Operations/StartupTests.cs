@@ -54,6 +54,28 @@ public sealed class StartupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_started_from_another_directory_keeps_the_per_request_diagnostics_off()
+    {
+        var elsewhere = Directory.CreateTempSubdirectory("challenges-cwd-").FullName;
+        try
+        {
+            await using var server = await ServerProcess.StartAsync(Settings(), new ServerProcessOptions(WorkingDirectory: elsewhere, VerboseLogs: false));
+            var phone = Otp.OtpKit.NewPhone();
+            await Otp.OtpKit.PasswordlessSmsAsync(server.Client(TestTenants.AKey), _webhooks, phone);
+
+            // The hosting layer makes a trace object for each request only for its per-request log category
+            // (appsettings.json beside the binaries turns it off) or for a trace exporter (none here). Without one
+            // there is no trace context, so the webhook sent while answering carries none.
+            var webhook = _webhooks.Received.Single(r => Otp.OtpKit.IsDelivery(r, "sms.created", phone));
+            Assert.Null(webhook.Header("traceparent"));
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_refused_configuration_prints_each_problem_once_on_one_line_and_exits_1()
     {
         var settings = Settings(("Redis:Configuration", ""), ("Tokens:SigningKey", "too-short"));

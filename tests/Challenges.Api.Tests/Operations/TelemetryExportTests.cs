@@ -62,4 +62,26 @@ public sealed class TelemetryExportTests
         Assert.Contains("service.name", metrics.BodyText, StringComparison.Ordinal);
         Assert.Contains("challenges", metrics.BodyText, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_traces_exported_a_request_is_traced_into_the_webhook_it_sends()
+    {
+        await using var collector = new WebhookListener();
+        await using var webhooks = new WebhookListener();
+        await using var server = await ServerProcess.StartAsync(ProcessSettings.For("memory", webhooks.Url,
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", collector.BaseUrl.ToString().TrimEnd('/')),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+            ("OTEL_BSP_SCHEDULE_DELAY", "200")), new ServerProcessOptions(VerboseLogs: false));
+        var phone = Otp.OtpKit.NewPhone();
+
+        await Otp.OtpKit.PasswordlessSmsAsync(server.Client(TestTenants.AKey), webhooks, phone);
+
+        // The per-request log category is off (appsettings.json), yet the request is traced: its trace id goes out
+        // with the webhook and comes back in an exported span.
+        var webhook = webhooks.Received.Single(r => Otp.OtpKit.IsDelivery(r, "sms.created", phone));
+        var traceparent = webhook.Header("traceparent");
+        Assert.NotNull(traceparent);
+        var traceId = Convert.FromHexString(traceparent.Split('-')[1]);
+        await collector.WaitForAsync(r => r.Path == "/v1/traces" && r.Body.AsSpan().IndexOf(traceId) >= 0, TimeSpan.FromSeconds(30));
+    }
 }

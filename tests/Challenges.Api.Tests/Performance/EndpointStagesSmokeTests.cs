@@ -29,7 +29,7 @@ public sealed class EndpointStagesSmokeTests(ApiFixture fixture)
             var context = new LoadContext(new ApiClient(http, new Recorder()), TestTenants.A, TestTenants.AKey, null);
             var chain = new EndpointChain(context, new SequentialRunner(http), webhooks, TextWriter.Null);
 
-            var results = await chain.RunAsync(usersPerKind: 2, TimeSpan.Zero, CancellationToken.None);
+            var results = await chain.RunAsync(usersPerKind: 2, pushUsers: 2, TimeSpan.Zero, CancellationToken.None);
 
             Assert.Equal(
             [

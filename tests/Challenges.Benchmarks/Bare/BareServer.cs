@@ -78,7 +78,7 @@ internal static class BareServer
             var body = """{"status":"Healthy"}"""u8.ToArray();
             app.Run(context =>
             {
-                context.Response.ContentType = "application/json; charset=utf-8";
+                context.Response.ContentType = "application/json";
                 context.Response.ContentLength = body.Length;
                 return context.Response.Body.WriteAsync(body).AsTask();
             });

@@ -18,14 +18,18 @@ internal sealed class EndpointChain(LoadContext context, IStageRunner runner, Ch
     /// <summary>Enough distinct actions to read that the reads are not all of a few cached keys.</summary>
     private const int MaxActionReads = 20_000;
 
-    public async Task<IReadOnlyList<StageResult>> RunAsync(int usersPerKind, TimeSpan duration, CancellationToken cancel)
+    /// <summary>
+    /// Runs every stage. A newer push to a device supersedes the one before, so the push stages start one push per push
+    /// user: <paramref name="pushUsers"/> bounds how many requests the push start, device answer and poll stages have.
+    /// </summary>
+    public async Task<IReadOnlyList<StageResult>> RunAsync(int usersPerKind, int pushUsers, TimeSpan duration, CancellationToken cancel)
     {
         var smsUsers = NewUsers("sms", usersPerKind);
-        var pushUsers = NewUsers("push", usersPerKind);
-        await log.WriteLineAsync($"Enrolling {usersPerKind} SMS users and {usersPerKind} push users for the endpoint stages...");
+        var devices = NewUsers("push", Math.Max(usersPerKind, pushUsers));
+        await log.WriteLineAsync($"Enrolling {smsUsers.Count} SMS users and {devices.Count} push users for the endpoint stages...");
         await ForEachAsync(smsUsers, u => OtpScenario.EnrolAsync(context, u, cancel));
-        await ForEachAsync(pushUsers, u => PushScenario.EnrolAsync(context, u, cancel));
-        var everyone = Interleave(smsUsers, pushUsers);
+        await ForEachAsync(devices, u => PushScenario.EnrolAsync(context, u, cancel));
+        var everyone = Interleave(smsUsers, devices);
         var results = new List<StageResult>();
 
         async Task<StageResult> RunAsync(EndpointStage stage)
@@ -67,7 +71,7 @@ internal sealed class EndpointChain(LoadContext context, IStageRunner runner, Ch
             Cycle: false, "\"isVerified\":true", Capture: "accessToken"));
 
         // Push: the start answers with the challenge id only; its push.created webhook says whose it is.
-        var pushTokens = tokens.Where(t => t.ActionCode == PushAction).ToList();
+        var pushTokens = tokens.Where(t => t.ActionCode == PushAction).DistinctBy(t => t.UserId).ToList();
         var pushed = await RunAsync(new(EndpointNames.PushStart,
             [.. pushTokens.Select(t => BenchRequest.Post("/v1/client/challenge/push", LoadContext.Bearer(t.Token), new { }))],
             Cycle: false, "\"challengeId\"", Capture: "challengeId"));
@@ -77,10 +81,10 @@ internal sealed class EndpointChain(LoadContext context, IStageRunner runner, Ch
             await log.WriteLineAsync($"    only {challenges.Count} of {pushed.Captured.Count} push.created webhooks arrived in 60 s");
         }
         await RunAsync(new(EndpointNames.DeviceFetch,
-            [.. pushUsers.Select(u => BenchRequest.Get("/v1/client/user-authenticators/push/challenge?publicKey=" + u.Key!.QueryValue, context.Device))],
+            [.. devices.Select(u => BenchRequest.Get("/v1/client/user-authenticators/push/challenge?publicKey=" + u.Key!.QueryValue, context.Device))],
             Cycle: true, "\"challengeId\""));
-        var devices = pushUsers.ToDictionary(u => u.UserId, u => u.Key!, StringComparer.Ordinal);
-        var answered = await RunAsync(new(EndpointNames.DeviceAnswer, Answers(challenges, devices), Cycle: false, "\"isVerified\":true"));
+        var keys = devices.ToDictionary(u => u.UserId, u => u.Key!, StringComparer.Ordinal);
+        var answered = await RunAsync(new(EndpointNames.DeviceAnswer, Answers(challenges, keys), Cycle: false, "\"isVerified\":true"));
         var actionTokens = pushTokens.ToDictionary(t => (t.UserId, t.IdempotencyKey), t => t.Token);
         var polled = await RunAsync(new(EndpointNames.PushPoll,
             [.. challenges.Where((_, i) => answered.Sent(i)).Select(c => BenchRequest.Post("/v1/client/verify/push",

@@ -157,7 +157,7 @@ internal static class LoadCommand
                 : null;
             var chain = new EndpointChain(context, new WrkRunner(wrk, options.Url, work.FullName), context.Webhooks.Chain, log,
                 pid, profiler is null ? null : profiler.StartAsync);
-            report.Endpoints = await chain.RunAsync(options.WrkUsers, options.WrkDuration, cancel);
+            report.Endpoints = await chain.RunAsync(options.WrkUsers, options.WrkPushUsers, options.WrkDuration, cancel);
             if (profiler is not null)
             {
                 await File.WriteAllTextAsync(options.Profile!, profiler.Write(), cancel);

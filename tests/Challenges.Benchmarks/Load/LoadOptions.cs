@@ -24,6 +24,7 @@ internal sealed record LoadOptions
                                      wrk's flags, the same for every endpoint and the bare server
           --wrk-duration 10s         per endpoint (an endpoint that spends prepared state may finish sooner)
           --wrk-users 100            users per kind (SMS, push) whose requests the endpoint stages cycle through
+          --wrk-push-users 5000      push users for the push stages, one push each (a newer push supersedes the one before)
           --ladder                   with --wrk: also measure /health/live from bare Kestrel up through the server's pipeline
           --ladder-rounds 3 --ladder-duration 5s
                                      rounds over all the ladder's stages (medians are reported), and each measurement's length
@@ -65,6 +66,7 @@ internal sealed record LoadOptions
     public int WrkConnections { get; init; } = 64;
     public TimeSpan WrkDuration { get; init; } = TimeSpan.FromSeconds(10);
     public int WrkUsers { get; init; } = 100;
+    public int WrkPushUsers { get; init; } = 5000;
     public bool Ladder { get; init; }
     public string? Profile { get; init; }
     public int LadderRounds { get; init; } = 3;
@@ -139,6 +141,7 @@ internal sealed record LoadOptions
             WrkConnections = Int("--wrk-connections", 64),
             WrkDuration = values.TryGetValue("--wrk-duration", out var wd) ? ParseDuration(wd) : TimeSpan.FromSeconds(10),
             WrkUsers = Int("--wrk-users", 100),
+            WrkPushUsers = Int("--wrk-push-users", 5000),
             Ladder = flags.Contains("--ladder"),
             Profile = values.GetValueOrDefault("--profile"),
             LadderRounds = Int("--ladder-rounds", 3),

@@ -20,7 +20,7 @@ internal sealed partial class PerfSummary(string stage)
     [
         ("JSON (System.Text.Json)", new(@"\[System\.Text\.Json\]", RegexOptions.Compiled)),
         ("crypto (HMAC, SHA, ECDSA, OpenSSL)", new(@"Security\.Cryptography|libcrypto", RegexOptions.Compiled)),
-        ("JWT (IdentityModel, client tokens)", new(@"IdentityModel|Challenges\.Api\.Tokens", RegexOptions.Compiled)),
+        ("client tokens (JWT)", new(@"IdentityModel|Challenges\.Api\.Tokens", RegexOptions.Compiled)),
         ("validation (FluentValidation, filter)", new(@"FluentValidation|ValidationFilter", RegexOptions.Compiled)),
         ("logging", new(@"Microsoft\.Extensions\.Logging", RegexOptions.Compiled)),
         ("regular expressions", new(@"RegularExpressions", RegexOptions.Compiled)),
