@@ -57,6 +57,7 @@ internal static class BareServer
                 kestrel.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
             }
         });
+        builder.Services.AddHealth();
         if (Has("conventions"))
         {
             builder.Services.AddHttpConventions();
@@ -100,7 +101,7 @@ internal static class BareServer
             {
                 app.UseContractDocument();
             }
-            app.MapGet("/health/live", HealthEndpoints.Live).AllowAnonymous();
+            app.MapHealth();
         }
         await Console.Out.WriteLineAsync($"bare stage {stage} listening on http://127.0.0.1:{port}");
         await app.RunAsync();
