@@ -7,6 +7,7 @@ using Challenges.Api.Observability;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;
+using Challenges.Api.Sessions;
 using Challenges.Api.StepUp;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
@@ -51,6 +52,7 @@ builder.Services.AddActions();
 builder.Services.AddOtp(builder.Configuration);
 builder.Services.AddPush();
 builder.Services.AddStepUp();
+builder.Services.AddSessions();
 
 var app = builder.Build();
 if (!app.ConfigurationIsValid())
@@ -72,6 +74,7 @@ app.MapHosted();
 app.MapOtp();
 app.MapPush();
 app.MapStepUp();
+app.MapSessions();
 
 app.LogStartup();
 await app.RunAsync();

@@ -9,7 +9,8 @@ public static class StoreKeys
 {
     private static string E(string value) => Uri.EscapeDataString(value);
 
-    private static string UserTag(string tenantId, string userId) => $"{{{E(tenantId)}:{E(userId)}}}";
+    /// <summary>The hash tag of a user's slot: keys of other feature stores that must sit beside the user's data use it.</summary>
+    public static string UserTag(string tenantId, string userId) => $"{{{E(tenantId)}:{E(userId)}}}";
 
     /// <summary>The user's profile and authenticators, one document.</summary>
     public static string User(string tenantId, string userId) => $"u:{UserTag(tenantId, userId)}:profile";
