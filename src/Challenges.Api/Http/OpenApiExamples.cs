@@ -44,6 +44,7 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         ["signature"] = "ECDSA P-256 over SHA-256, ASN.1 DER, standard base64.",
         ["userAuthenticatorId"] = "Only this authenticator (default: all the user's push devices).",
         ["pushToken"] = "The device's push token, forwarded in push.created.",
+        ["tenantId"] = "The tenant's public id.",
     };
 
     private sealed record Body(object Example, Dictionary<string, string>? Fields = null);
@@ -131,6 +132,7 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         ["userId"] = "user-123",
         ["action"] = "signIn",
         ["channel"] = "BIOMETRIC",
+        ["tenantId"] = "tenant-a",
     };
 
     /// <summary>The request types that carry an example, for the test that validates them.</summary>

@@ -40,8 +40,9 @@ public sealed partial class SessionSigningKeys(SessionStore store, SigningKeySea
         var configured = tenant.Options.Sessions.SigningKeys;
         if (configured.Count > 0)
         {
-            // The options validator has refused any key that does not load.
-            return new SessionKeyRing(configured.Select(k => SessionKey.FromConfiguration(k).Key!).ToArray());
+            // The options validator has refused any key that did not load at start; a key file may have gone since.
+            return new SessionKeyRing(configured.Select((k, i) => SessionKey.FromConfiguration(k).Key ?? throw new InvalidOperationException(
+                $"Signing key {i} of tenant '{tenant.Id}' (Tenants__N__Sessions__SigningKeys__{i}) can no longer be read.")).ToArray());
         }
         var stored = await store.GetSigningKeyAsync(tenant.Id);
         var rsa = stored is null ? null : seal.Open(tenant.Id, stored);

@@ -12,6 +12,13 @@ namespace Challenges.Api.Tests.Sessions;
 /// <summary>What another tenant, a thief of a token, or a forger can do with the session API, against a real server process.</summary>
 public sealed class SessionAttackTests : ServerProcessTest
 {
+    private const string Plain = "tenant-plain";
+    private const string PlainKey = "test-secret-key-tenant-plain-0123456789ab";
+
+    /// <summary>A fourth tenant without app clients: it makes no sessions.</summary>
+    protected override (string Key, string Value)[] Settings =>
+        [("Tenants:3:Id", Plain), ("Tenants:3:SecretKeys:0", PlainKey), ("Tenants:3:WebhookUrl", Webhooks.Url.ToString())];
+
     private HttpClient TenantB => Server.Client(TestTenants.BKey);
 
     [Fact]
@@ -199,6 +206,19 @@ public sealed class SessionAttackTests : ServerProcessTest
         Assert.Equal(Enumerable.Range(tokens.Count - TestTenants.MatchMaxSessions, TestTenants.MatchMaxSessions), valid);
         await using var redis = await RedisInspector.ConnectAsync(Redis.Configuration);
         Assert.Equal(TestTenants.MatchMaxSessions, redis.Keys($"u:{{{TestTenants.Match}:{userId}}}:session:*").Count);
+    }
+
+    [Fact]
+    public async Task A_tenant_without_app_clients_publishes_no_keys_and_accepts_no_session_token()
+    {
+        var plain = Server.Client(PlainKey);
+        var (_, accessToken, refreshToken) = await SessionKit.NewSessionAsync(Admin);
+        var (_, token, _) = await SessionKit.SucceededAsync(plain);
+
+        Assert.Equal("""{"keys":[]}""", (await SessionKit.JwksAsync(Server.Client(), Plain)).GetRawText());
+        await plain.PostJson("/v1/sessions", new { clientId = TestTenants.WebClient, token }).Error(HttpStatusCode.BadRequest, "invalid_request");
+        await SessionKit.ValidateAsync(plain, accessToken).Error(HttpStatusCode.Unauthorized, "unauthorized");
+        await SessionKit.RefreshAsync(plain, refreshToken).Error(HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     [Fact]
