@@ -152,7 +152,7 @@ public sealed partial class SessionService(SessionStore sessions, SessionSigning
     }
 
     /// <summary>Ends the access token's session, also when the token has expired (its refresh token would live on).</summary>
-    public async Task<ApiError?> RevokeAsync(Tenant tenant, string issuer, RevokeSessionRequest request)
+    public async Task<Outcome<EmptyResponse>> RevokeAsync(Tenant tenant, string issuer, RevokeSessionRequest request)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
@@ -162,13 +162,15 @@ public sealed partial class SessionService(SessionStore sessions, SessionSigning
             return error;
         }
         await sessions.RevokeAsync(tenant.Id, check!.Claims!.UserId, check.Claims.SessionId);
-        return null;
+        return EmptyResponse.Instance;
     }
 
-    public Task RevokeUserAsync(Tenant tenant, string userId)
+    public async Task<Outcome<EmptyResponse>> RevokeUserAsync(Tenant tenant, RevokeUserSessionsRequest request)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        return sessions.RevokeAllAsync(tenant.Id, userId);
+        ArgumentNullException.ThrowIfNull(request);
+        await sessions.RevokeAllAsync(tenant.Id, request.UserId!);
+        return EmptyResponse.Instance;
     }
 
     /// <summary>The tenant's published keys; none for a tenant without app clients or keys.</summary>

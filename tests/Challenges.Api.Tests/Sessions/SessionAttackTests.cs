@@ -88,13 +88,15 @@ public sealed class SessionAttackTests : ServerProcessTest
     }
 
     [Fact]
-    public async Task A_revoked_sessions_tokens_are_refused()
+    public async Task A_session_signed_out_with_a_retired_access_token_leaves_no_token_working()
     {
-        var (_, accessToken, refreshToken) = await SessionKit.NewSessionAsync(Admin);
-        await Admin.PostJson("/v1/sessions/revoke", new { accessToken }).Ok();
+        var (_, retired, refreshToken) = await SessionKit.NewSessionAsync(Admin);
+        var current = await SessionKit.RefreshAsync(Admin, refreshToken).Ok();
 
-        await SessionKit.ValidateAsync(Admin, accessToken).Error(HttpStatusCode.Unauthorized, "unauthorized");
-        await SessionKit.RefreshAsync(Admin, refreshToken).Error(HttpStatusCode.Unauthorized, "unauthorized");
+        await Admin.PostJson("/v1/sessions/revoke", new { accessToken = retired }).Ok();
+
+        await SessionKit.ValidateAsync(Admin, current.Str("accessToken")).Error(HttpStatusCode.Unauthorized, "unauthorized");
+        await SessionKit.RefreshAsync(Admin, current.Str("refreshToken")).Error(HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     [Fact]
