@@ -67,6 +67,8 @@ public sealed class SessionOptionsValidator : IValidateOptions<TenantsOptions>
                 {
                     keyOwners[loaded.Id] = key;
                 }
+                // Only checked here; the key ring loads its own copy on first use.
+                loaded?.SecurityKey.Rsa.Dispose();
             }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
