@@ -8,6 +8,7 @@ using Challenges.Api.OpenApi;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
 using Challenges.Api.RateLimiting;
+using Challenges.Api.Sessions;
 using Challenges.Api.StepUp;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
@@ -54,6 +55,7 @@ builder.Services.AddVerification();
 builder.Services.AddOtp(builder.Configuration);
 builder.Services.AddPush();
 builder.Services.AddStepUp();
+builder.Services.AddSessions();
 
 var app = builder.Build();
 if (!app.ConfigurationIsValid())
@@ -75,6 +77,7 @@ app.MapHosted();
 app.MapOtp();
 app.MapPush();
 app.MapStepUp();
+app.MapSessions();
 
 app.LogStartup();
 await app.RunAsync();

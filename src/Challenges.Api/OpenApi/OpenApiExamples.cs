@@ -4,6 +4,7 @@ using Challenges.Api.Actions;
 using Challenges.Api.Http;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
+using Challenges.Api.Sessions;
 using Challenges.Api.Users;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -20,6 +21,7 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
     /// <summary>An EC P-256 public key (SubjectPublicKeyInfo DER, standard base64) made for these examples.</summary>
     private const string ExampleKey =
         "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE5gEiPiVnnsZHvG2Wst+1wPEY9WKDYoZgwgMXf8jerx2cOKxpVqgsHfeTHp/q0S1Zw1yErjmml4joOsp53z2a7A==";
+    private const string ExampleJwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2lnbmF0dXJl";
     private const string ExampleSignature = "MEUCIQDx0Vq8l5bE3N0x2cQ1m0rj5a9Yp8s7H1p2O3k4L5m6NwIgVGhpcyBpcyBhbiBleGFtcGxlIHNpZ25hdHVyZSE=";
 
     private static readonly Dictionary<string, string> Shared = new(StringComparer.Ordinal)
@@ -43,6 +45,7 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         ["signature"] = "ECDSA P-256 over SHA-256, ASN.1 DER, standard base64.",
         ["userAuthenticatorId"] = "Only this authenticator (default: all the user's push devices).",
         ["pushToken"] = "The device's push token, forwarded in push.created.",
+        ["tenantId"] = "The tenant's public id.",
     };
 
     private sealed record Body(object Example, Dictionary<string, string>? Fields = null);
@@ -67,7 +70,7 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         }),
         [typeof(UpdateActionRequest)] = new(new { state = ActionStates.ChallengeSucceeded },
             new(StringComparer.Ordinal) { ["state"] = string.Join(", ", ActionStates.All) + "." }),
-        [typeof(ValidateRequest)] = new(new { token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2lnbmF0dXJl" },
+        [typeof(ValidateRequest)] = new(new { token = ExampleJwt },
             new(StringComparer.Ordinal) { ["token"] = "The client token a successful verify returned (valid once)." }),
         [typeof(InitiateChallengeRequest)] = new(new { verificationMethod = "SMS", action = "signIn", phoneNumber = "+64270000000" }),
         [typeof(VerifyChallengeRequest)] = new(new { challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f", verificationCode = "123456" }),
@@ -107,6 +110,22 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
                 ["phoneNumber"] = "E.164 format (empty removes it)." }),
         [typeof(EnrolAuthenticatorRequest)] = new(new { verificationMethod = "SMS", phoneNumber = "+64270000000" },
             new(StringComparer.Ordinal) { ["isDefault"] = "Make it the user's default authenticator." }),
+        [typeof(CreateSessionRequest)] = new(new { clientId = "web", token = ExampleJwt, action = "signIn" }, new(StringComparer.Ordinal)
+        {
+            ["clientId"] = "An app client of the tenant; becomes the access token's aud.",
+            ["token"] = "A client token whose action succeeded a challenge; each action makes one session.",
+            ["action"] = "When given, must be the token's action.",
+        }),
+        [typeof(ValidateSessionRequest)] = new(new { accessToken = ExampleJwt, clientIds = new[] { "web" } }, new(StringComparer.Ordinal)
+        {
+            ["accessToken"] = "An access token from create or refresh.",
+            ["clientIds"] = "Accept the token only when it was issued for one of these app clients.",
+        }),
+        [typeof(RefreshSessionRequest)] = new(new { refreshToken = "3f72a26e6834b4da0c5e8f1a9b2d4c6e8a0b1c2d3e4f5061728394a5b6c7d8e9" },
+            new(StringComparer.Ordinal) { ["refreshToken"] = "The session's latest refresh token; one that a refresh has replaced revokes the session." }),
+        [typeof(RevokeSessionRequest)] = new(new { accessToken = ExampleJwt },
+            new(StringComparer.Ordinal) { ["accessToken"] = "An access token of the session to end, expired or not." }),
+        [typeof(RevokeUserSessionsRequest)] = new(new { userId = "user-123" }),
     };
 
     private static readonly Dictionary<string, JsonNode> ParameterExamples = new(StringComparer.Ordinal)
@@ -114,6 +133,7 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         ["userId"] = "user-123",
         ["action"] = "signIn",
         ["channel"] = "BIOMETRIC",
+        ["tenantId"] = "tenant-a",
     };
 
     /// <summary>The request types that carry an example, for the test that validates them.</summary>

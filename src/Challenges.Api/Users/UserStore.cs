@@ -49,8 +49,11 @@ public sealed partial class UserStore(IStateStore store, IWorkQueue queue, WorkQ
     public async Task<Stored<UserRecord>> ReadAsync(string tenantId, string userId)
     {
         var raw = await store.GetAsync(KeyOf(tenantId, userId));
-        return new Stored<UserRecord>(Parse(raw).WithoutExpired(time.GetUtcNow()), raw);
+        return new Stored<UserRecord>(Read(raw), raw);
     }
+
+    /// <summary>The user as the server sees it, from the text stored under <see cref="KeyOf"/> (read with other keys).</summary>
+    public UserRecord Read(string? raw) => Parse(raw).WithoutExpired(time.GetUtcNow());
 
     private static UserRecord Parse(string? raw) => raw is null ? UserRecord.Empty : StoreJson.Read<UserRecord>(raw);
 

@@ -15,6 +15,15 @@ public static class TestTenants
 
     public const string SigningKey = "test-token-signing-key-0123456789abcdef0123456789";
 
+    /// <summary>Session app clients: every tenant has <see cref="WebClient"/> (default lifetimes); tenant A also <see cref="IosClient"/>.</summary>
+    public const string WebClient = "web";
+
+    /// <summary>Tenant A's second app client: 5 minute access tokens, sessions of one hour.</summary>
+    public const string IosClient = "ios";
+
+    /// <summary>Sessions per user on tenant <see cref="Match"/>, small enough for the cap to be reached in a test.</summary>
+    public const int MatchMaxSessions = 3;
+
     /// <summary>Configuration for the three tenants; the webhook URL points at the tests' listener.</summary>
     public static Dictionary<string, string?> Configuration(Uri webhookUrl) => new()
     {
@@ -25,15 +34,22 @@ public static class TestTenants
         ["Tenants:0:AllowedOrigins:0"] = "https://app.example",
         ["Tenants:0:Actions:blockedAction"] = "BLOCK",
         ["Tenants:0:Actions:allowedAction"] = "ALLOW",
+        ["Tenants:0:Sessions:Clients:0:Id"] = WebClient,
+        ["Tenants:0:Sessions:Clients:1:Id"] = IosClient,
+        ["Tenants:0:Sessions:Clients:1:AccessTokenLifetime"] = "00:05:00",
+        ["Tenants:0:Sessions:Clients:1:RefreshTokenLifetime"] = "01:00:00",
         ["Tenants:1:Id"] = B,
         ["Tenants:1:SecretKeys:0"] = BKey,
         ["Tenants:1:WebhookUrl"] = webhookUrl.ToString(),
         ["Tenants:1:StepUp:Channels:0"] = "AUTHY",
         ["Tenants:1:StepUp:Channels:1"] = "BIOMETRIC",
+        ["Tenants:1:Sessions:Clients:0:Id"] = WebClient,
         ["Tenants:2:Id"] = Match,
         ["Tenants:2:SecretKeys:0"] = MatchKey,
         ["Tenants:2:WebhookUrl"] = webhookUrl.ToString(),
         ["Tenants:2:Push:NumberMatching"] = "true",
+        ["Tenants:2:Sessions:Clients:0:Id"] = WebClient,
+        ["Tenants:2:Sessions:MaxSessionsPerUser"] = MatchMaxSessions.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Tokens:SigningKey"] = SigningKey,
         ["PublicUrl"] = "https://challenges.test",
         ["Outbox:PollInterval"] = "00:00:00.050",

@@ -39,6 +39,15 @@ public sealed class OfficialSdkTests(SdkCompatFixture fixture) : IClassFixture<S
     public Task The_browser_SDK_completes_push_challenges_answered_by_a_device_speaking_the_mobile_wire_format() =>
         AssertPasses("push.test.mjs");
 
+    /// <summary>Needs the session endpoints (docs/contract.md §2.4): the access tokens are also checked with jose against the JWKS.</summary>
+    [Fact]
+    public Task The_node_SDK_makes_validates_refreshes_and_revokes_sessions_whose_tokens_verify_against_the_JWKS() =>
+        AssertPasses("sessions.test.mjs", new Dictionary<string, string>
+        {
+            ["CHALLENGES_SESSION_CLIENT_ID"] = TestTenants.WebClient,
+            ["CHALLENGES_PUBLIC_URL"] = TestTenants.Configuration(new Uri("http://127.0.0.1/"))["PublicUrl"]!,
+        });
+
     private async Task AssertPasses(string testFile, IReadOnlyDictionary<string, string>? extra = null)
     {
         var run = await fixture.RunAsync(testFile, extra);

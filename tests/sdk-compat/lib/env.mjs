@@ -28,3 +28,7 @@ export const apiUrl = `${baseUrl}/v1`;
 export function newUserId() {
   return `sdk-${crypto.randomUUID().slice(0, 12)}`;
 }
+
+/** A session app client of the tenant (Tenants__N__Sessions__Clients__M__Id) and the server's PublicUrl, for sessions.test.mjs. */
+export const sessionClientId = process.env.CHALLENGES_SESSION_CLIENT_ID || undefined;
+export const publicUrl = process.env.CHALLENGES_PUBLIC_URL || undefined;
