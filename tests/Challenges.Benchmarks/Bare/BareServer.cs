@@ -23,7 +23,7 @@ internal static class BareServer
     public static readonly IReadOnlyList<(string Name, string Adds)> Stages =
     [
         ("raw", "Kestrel, one terminal delegate writing the same JSON bytes (no routing, no serializer)"),
-        ("minimal", "routing and a minimal-API endpoint: the server's own `/health/live` handler (slim builder, no logging)"),
+        ("minimal", "routing and the server's own `/health/live` endpoint (slim builder, no logging)"),
         ("host", "the default host of `WebApplication.CreateBuilder` (configuration, logging providers, host filtering) and the server's Kestrel limits"),
         ("conventions", "`AddHttpConventions`/`UseHttpConventions`: no-store header, error middleware, status-code bodies, request guard, JSON options"),
         ("cors", "tenants and tokens (`AddTenantsAndTokens`) and `UseCors`"),
@@ -57,6 +57,7 @@ internal static class BareServer
                 kestrel.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
             }
         });
+        builder.Services.AddHealth();
         if (Has("conventions"))
         {
             builder.Services.AddHttpConventions();
@@ -100,7 +101,7 @@ internal static class BareServer
             {
                 app.UseContractDocument();
             }
-            app.MapGet("/health/live", HealthEndpoints.Live).AllowAnonymous();
+            app.MapHealth();
         }
         await Console.Out.WriteLineAsync($"bare stage {stage} listening on http://127.0.0.1:{port}");
         await app.RunAsync();
