@@ -6,6 +6,7 @@ using Challenges.Api.Http;
 using Challenges.Api.Observability;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
+using Challenges.Api.PushDelivery;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.StepUp;
 using Challenges.Api.Storage;
@@ -42,8 +43,9 @@ builder.Services.AddTenantsAndTokens();
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddRateLimits();
 
-// Outbound delivery: signed webhooks and message providers.
+// Outbound delivery: signed webhooks and message providers; push notifications through APNs and FCM.
 builder.Services.AddDelivery();
+builder.Services.AddPushDelivery();
 
 // Features.
 builder.Services.AddUsers();
