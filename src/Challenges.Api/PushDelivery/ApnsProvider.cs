@@ -123,9 +123,12 @@ public sealed partial class ApnsProvider(IHttpClientFactory clients, IOptions<Pu
     {
         var key = ApnsSigningKey.Load(apns.PrivateKey, out var problem)
             ?? throw new InvalidOperationException($"The APNs key {problem}.");
-        var host = string.Equals(apns.Environment, "sandbox", StringComparison.OrdinalIgnoreCase) ? SandboxUrl : ProductionUrl;
-        return new Account(new ApnsProviderToken(key, apns.KeyId, apns.TeamId, time), apns.Topic, Service.BaseUrl ?? host);
+        return new Account(new ApnsProviderToken(key, apns.KeyId, apns.TeamId, time), apns.Topic, Service.BaseUrl ?? HostFor(apns.Environment));
     }
+
+    /// <summary>Apple's host for an environment: <c>sandbox</c> for development builds' tokens, else production.</summary>
+    public static Uri HostFor(string environment) =>
+        string.Equals(environment, "sandbox", StringComparison.OrdinalIgnoreCase) ? SandboxUrl : ProductionUrl;
 
     /// <summary>A tenant's APNs key, with its provider token, and where its notifications go.</summary>
     private sealed record Account(ApnsProviderToken Token, string Topic, Uri BaseUrl);

@@ -118,8 +118,11 @@ public sealed partial class FcmProvider(IHttpClientFactory clients, IHttpMessage
             (400, "INVALID_ARGUMENT") when tokenField => PushSendResult.TokenDead(reason),
             // A token of another Firebase project: the token may be fine, the tenant's project is not the one.
             (_, "SENDER_ID_MISMATCH") => PushSendResult.Failed(PushErrorCodes.TokenInvalid, reason),
-            // 401: the access token is replaced before the next try; quota, outages and internal errors pass.
-            (401 or 429 or >= 500, _) => PushSendResult.Transient(reason, retryAfter),
+            // The access token was refused: it is replaced before the next try. (A 401 THIRD_PARTY_AUTH_ERROR is about
+            // the APNs credentials in the Firebase project: the operator's to mend.)
+            (401, "UNAUTHENTICATED") => PushSendResult.Transient(reason, retryAfter),
+            // Quota, outages and internal errors pass.
+            (429 or >= 500, _) => PushSendResult.Transient(reason, retryAfter),
             _ => PushSendResult.Failed(PushErrorCodes.ProviderError, reason),
         };
     }
