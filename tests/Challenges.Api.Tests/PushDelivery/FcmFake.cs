@@ -40,17 +40,26 @@ public sealed class FcmFake : PushServiceFake
 
     public Uri TokenUri => new(BaseUrl, "/token");
 
-    /// <summary>The service account's JSON key, as "Generate new private key" downloads it.</summary>
-    public string ServiceAccountJson => JsonSerializer.Serialize(new Dictionary<string, string>
+    /// <summary>The service account's JSON key, as "Generate new private key" downloads it, pointing at this fake.</summary>
+    public string ServiceAccountJson => ServiceAccountJsonOf(_key, TokenUri);
+
+    /// <summary>A service account key of a new key pair, with Google's token endpoint.</summary>
+    public static string NewServiceAccountJson()
+    {
+        using var key = RSA.Create(2048);
+        return ServiceAccountJsonOf(key, new Uri(Audience));
+    }
+
+    private static string ServiceAccountJsonOf(RSA key, Uri tokenUri) => JsonSerializer.Serialize(new Dictionary<string, string>
     {
         ["type"] = "service_account",
         ["project_id"] = ProjectId,
         ["private_key_id"] = KeyId,
-        ["private_key"] = _key.ExportPkcs8PrivateKeyPem(),
+        ["private_key"] = key.ExportPkcs8PrivateKeyPem(),
         ["client_email"] = ClientEmail,
         ["client_id"] = "123456789012345678901",
         ["auth_uri"] = "https://accounts.google.com/o/oauth2/auth",
-        ["token_uri"] = TokenUri.ToString(),
+        ["token_uri"] = tokenUri.ToString(),
         ["universe_domain"] = "googleapis.com",
     });
 
