@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -15,29 +14,19 @@ namespace Challenges.Api.PushDelivery;
 /// and that replaces an earlier notification of the same challenge (<c>apns-collapse-id</c>).
 /// </summary>
 public sealed partial class ApnsProvider(IHttpClientFactory clients, IOptions<PushProvidersOptions> options, TimeProvider time, ILogger<ApnsProvider> logger)
-    : IPushProvider
+    : PushProvider<ApnsProvider.Account>("apns")
 {
     public const string HttpClientName = "apns";
     public static readonly Uri ProductionUrl = new("https://api.push.apple.com");
     public static readonly Uri SandboxUrl = new("https://api.sandbox.push.apple.com");
 
-    private readonly ConcurrentDictionary<string, Lazy<Account>> _accounts = new(StringComparer.Ordinal);
-
-    public string Name => "apns";
-
-    public PushServiceOptions Service => options.Value.Apns;
-
-    public bool Serves(Tenant tenant)
-    {
-        ArgumentNullException.ThrowIfNull(tenant);
-        return tenant.Options.Push.Apns.KeyId.Length > 0;
-    }
+    public override PushServiceOptions Service => options.Value.Apns;
 
     /// <summary>An APNs device token: hexadecimal digits (32 bytes today; Apple says the length may change).</summary>
     public static bool IsDeviceToken(string token) =>
         token is { Length: >= 32 and <= 512 } && token.Length % 2 == 0 && token.All(char.IsAsciiHexDigit);
 
-    public async Task<PushSendResult> SendAsync(Tenant tenant, PushMessage message, string deviceToken, CancellationToken cancellationToken)
+    public override async Task<PushSendResult> SendAsync(Tenant tenant, PushMessage message, string deviceToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(message);
@@ -46,7 +35,7 @@ public sealed partial class ApnsProvider(IHttpClientFactory clients, IOptions<Pu
         {
             return PushSendResult.Failed(PushErrorCodes.TokenInvalid, "NotAnApnsToken");
         }
-        var account = _accounts.GetOrAdd(tenant.Id, _ => new Lazy<Account>(() => Open(tenant.Options.Push.Apns))).Value;
+        var account = AccountOf(tenant);
         var providerToken = account.Token.Current();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(account.BaseUrl, "/3/device/" + deviceToken))
         {
@@ -79,7 +68,7 @@ public sealed partial class ApnsProvider(IHttpClientFactory clients, IOptions<Pu
             LogRefused(logger, tenant.Id, status, reason);
             return Classify(status, reason, PushHttp.RetryAfter(response, time));
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (NoAnswer(e, cancellationToken))
         {
             LogUnreachable(logger, tenant.Id, e.GetType().Name);
             return PushSendResult.Transient(e.GetType().Name);
@@ -119,8 +108,16 @@ public sealed partial class ApnsProvider(IHttpClientFactory clients, IOptions<Pu
         }
     }
 
-    private Account Open(ApnsOptions apns)
+    protected override bool Configured(PushOptions push)
     {
+        ArgumentNullException.ThrowIfNull(push);
+        return push.Apns.KeyId.Length > 0;
+    }
+
+    protected override Account Open(PushOptions push)
+    {
+        ArgumentNullException.ThrowIfNull(push);
+        var apns = push.Apns;
         var key = ApnsSigningKey.Load(apns.PrivateKey, out var problem)
             ?? throw new InvalidOperationException($"The APNs key {problem}.");
         return new Account(new ApnsProviderToken(key, apns.KeyId, apns.TeamId, time), apns.Topic, Service.BaseUrl ?? HostFor(apns.Environment));
@@ -131,7 +128,7 @@ public sealed partial class ApnsProvider(IHttpClientFactory clients, IOptions<Pu
         string.Equals(environment, "sandbox", StringComparison.OrdinalIgnoreCase) ? SandboxUrl : ProductionUrl;
 
     /// <summary>A tenant's APNs key, with its provider token, and where its notifications go.</summary>
-    private sealed record Account(ApnsProviderToken Token, string Topic, Uri BaseUrl);
+    public sealed record Account(ApnsProviderToken Token, string Topic, Uri BaseUrl);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "APNs refused a notification of tenant {TenantId}: {Status} {Reason}")]
     private static partial void LogRefused(ILogger logger, string tenantId, int status, string reason);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -20,7 +19,7 @@ namespace Challenges.Api.PushDelivery;
 /// through Firebase get the same APNs expiry and collapse id as <see cref="ApnsProvider"/> sends.
 /// </summary>
 public sealed partial class FcmProvider(IHttpClientFactory clients, IHttpMessageHandlerFactory handlers, IOptions<PushProvidersOptions> options,
-    TimeProvider time, ILogger<FcmProvider> logger) : IPushProvider
+    TimeProvider time, ILogger<FcmProvider> logger) : PushProvider<FcmProvider.Account>("fcm")
 {
     public const string HttpClientName = "fcm";
 
@@ -30,19 +29,9 @@ public sealed partial class FcmProvider(IHttpClientFactory clients, IHttpMessage
     public const string Scope = "https://www.googleapis.com/auth/firebase.messaging";
     public static readonly Uri DefaultUrl = new("https://fcm.googleapis.com");
 
-    private readonly ConcurrentDictionary<string, Lazy<Account>> _accounts = new(StringComparer.Ordinal);
+    public override PushServiceOptions Service => options.Value.Fcm;
 
-    public string Name => "fcm";
-
-    public PushServiceOptions Service => options.Value.Fcm;
-
-    public bool Serves(Tenant tenant)
-    {
-        ArgumentNullException.ThrowIfNull(tenant);
-        return tenant.Options.Push.Fcm.ServiceAccount.Length > 0;
-    }
-
-    public async Task<PushSendResult> SendAsync(Tenant tenant, PushMessage message, string deviceToken, CancellationToken cancellationToken)
+    public override async Task<PushSendResult> SendAsync(Tenant tenant, PushMessage message, string deviceToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(message);
@@ -51,7 +40,7 @@ public sealed partial class FcmProvider(IHttpClientFactory clients, IHttpMessage
         {
             return PushSendResult.Failed(PushErrorCodes.ProviderError, "ChallengeExpired");
         }
-        var account = _accounts.GetOrAdd(tenant.Id, _ => new Lazy<Account>(() => Open(tenant.Options.Push.Fcm))).Value;
+        var account = AccountOf(tenant);
         string accessToken;
         try
         {
@@ -97,7 +86,7 @@ public sealed partial class FcmProvider(IHttpClientFactory clients, IHttpMessage
             LogRefused(logger, tenant.Id, status, answer.Reason ?? "");
             return answer;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (NoAnswer(e, cancellationToken))
         {
             LogUnreachable(logger, tenant.Id, e.GetType().Name);
             return PushSendResult.Transient(e.GetType().Name);
@@ -187,9 +176,16 @@ public sealed partial class FcmProvider(IHttpClientFactory clients, IHttpMessage
     private static string? Text(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private Account Open(FcmOptions fcm)
+    protected override bool Configured(PushOptions push)
     {
-        var parsed = FcmServiceAccount.Parse(fcm.ServiceAccount, out var problem)
+        ArgumentNullException.ThrowIfNull(push);
+        return push.Fcm.ServiceAccount.Length > 0;
+    }
+
+    protected override Account Open(PushOptions push)
+    {
+        ArgumentNullException.ThrowIfNull(push);
+        var parsed = FcmServiceAccount.Parse(push.Fcm.ServiceAccount, out var problem)
             ?? throw new InvalidOperationException($"The FCM service account {problem}.");
         var credential = new ServiceAccountCredential(new ServiceAccountCredential.Initializer(parsed.ClientEmail, FcmServiceAccount.TokenUri(parsed))
         {
@@ -209,7 +205,7 @@ public sealed partial class FcmProvider(IHttpClientFactory clients, IHttpMessage
     }
 
     /// <summary>A tenant's service account and the Firebase project it sends for.</summary>
-    private sealed record Account(ServiceAccountCredential Credential, string ProjectId);
+    public sealed record Account(ServiceAccountCredential Credential, string ProjectId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "FCM refused a notification of tenant {TenantId}: {Status} {Reason}")]
     private static partial void LogRefused(ILogger logger, string tenantId, int status, string reason);
