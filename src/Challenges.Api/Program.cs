@@ -7,6 +7,7 @@ using Challenges.Api.Observability;
 using Challenges.Api.OpenApi;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
+using Challenges.Api.PushDelivery;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Sessions;
 using Challenges.Api.StepUp;
@@ -45,8 +46,9 @@ builder.Services.AddTenantsAndTokens();
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddRateLimits();
 
-// Outbound delivery: signed webhooks and message providers.
+// Outbound delivery: signed webhooks and message providers; push notifications through APNs and FCM.
 builder.Services.AddDelivery();
+builder.Services.AddPushDelivery();
 
 // Features: users and actions, the path every verification method takes, and the methods.
 builder.Services.AddUsers();

@@ -58,6 +58,61 @@ public sealed class PushOptions
     /// <c>resetExpiry</c> starts it again. An expired credential is removed.
     /// </summary>
     public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Apple Push Notification service: the tenant's token-authentication key. Empty: no APNs sends.</summary>
+    public ApnsOptions Apns { get; set; } = new();
+
+    /// <summary>Firebase Cloud Messaging: the tenant's service account. Empty: no FCM sends.</summary>
+    public FcmOptions Fcm { get; set; } = new();
+
+    /// <summary>What the notification of a push challenge says.</summary>
+    public PushNotificationOptions Notification { get; set; } = new();
+}
+
+/// <summary>
+/// An APNs token-authentication key (a <c>.p8</c> file from the Apple Developer account) and the app it notifies.
+/// All four of <see cref="TeamId"/>, <see cref="KeyId"/>, <see cref="PrivateKey"/> and <see cref="Topic"/>, or none.
+/// </summary>
+public sealed class ApnsOptions
+{
+    /// <summary>The 10-character Team ID: the provider token's <c>iss</c>.</summary>
+    public string TeamId { get; set; } = "";
+
+    /// <summary>The 10-character Key ID of the key: the provider token's <c>kid</c>.</summary>
+    public string KeyId { get; set; } = "";
+
+    /// <summary>The key itself: the PEM text of the <c>.p8</c> file, or the path of that file.</summary>
+    public string PrivateKey { get; set; } = "";
+
+    /// <summary>The app's bundle ID (<c>apns-topic</c>).</summary>
+    public string Topic { get; set; } = "";
+
+    /// <summary><c>production</c> (api.push.apple.com) or <c>sandbox</c> (api.sandbox.push.apple.com, development builds).</summary>
+    public string Environment { get; set; } = "production";
+}
+
+/// <summary>A Firebase project's service account, allowed to send with FCM HTTP v1.</summary>
+public sealed class FcmOptions
+{
+    /// <summary>The service account's JSON key: its text, or the path of the file.</summary>
+    public string ServiceAccount { get; set; } = "";
+}
+
+/// <summary>The title and body of a push challenge's notification, with a different text per action code where set.</summary>
+public sealed class PushNotificationOptions
+{
+    public string Title { get; set; } = "Confirm it's you";
+    public string Body { get; set; } = "Open the app to approve or reject this request.";
+
+    /// <summary>Per action code, a title and body that replace the ones above (each optional).</summary>
+    public IDictionary<string, PushNotificationText> Actions { get; } = new Dictionary<string, PushNotificationText>(StringComparer.Ordinal);
+}
+
+/// <summary>One action's notification text; an absent part falls back to the tenant's.</summary>
+public sealed class PushNotificationText
+{
+    public string? Title { get; set; }
+    public string? Body { get; set; }
 }
 
 public sealed class StepUpOptions
