@@ -22,7 +22,7 @@ public static class DemoTenant
         tenant.SecretKeys.Add(SecretKey);
         tenant.AllowedOrigins.Add("http://localhost:3000");
         tenant.AllowedOrigins.Add("http://localhost:5173");
-        tenant.Sessions.Clients.Add(new Sessions.SessionClientOptions { Id = "demo-web" });
+        tenant.Sessions.Clients.Add(new SessionClientOptions { Id = "demo-web" });
         return tenant;
     }
 }

@@ -21,7 +21,7 @@ public sealed class TenantOptions
     public StepUpOptions StepUp { get; set; } = new();
 
     /// <summary>App clients and signing keys of the session API (<c>Tenants__N__Sessions__...</c>).</summary>
-    public Sessions.SessionOptions Sessions { get; set; } = new();
+    public SessionOptions Sessions { get; set; } = new();
 
     /// <summary>Verification methods users of this tenant may use; empty means SMS, WHATSAPP, EMAIL_OTP and PUSH.</summary>
     public IList<string> VerificationMethods { get; } = [];

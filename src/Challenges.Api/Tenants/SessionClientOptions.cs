@@ -1,4 +1,4 @@
-namespace Challenges.Api.Sessions;
+namespace Challenges.Api.Tenants;
 
 /// <summary>One app client (<c>Tenants__N__Sessions__Clients__M__...</c>): a web app, an iOS app, each with its own lifetimes.</summary>
 public sealed class SessionClientOptions

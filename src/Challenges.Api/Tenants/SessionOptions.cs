@@ -1,4 +1,4 @@
-namespace Challenges.Api.Sessions;
+namespace Challenges.Api.Tenants;
 
 /// <summary>A tenant's session settings (<c>Tenants__N__Sessions__...</c>, docs/contract.md §2.4).</summary>
 public sealed class SessionOptions
