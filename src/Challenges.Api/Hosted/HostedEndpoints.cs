@@ -1,80 +1,124 @@
-using System.Net;
-using System.Reflection;
 using Challenges.Api.Actions;
+using Challenges.Api.Http;
+using Challenges.Api.Push;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;
+using Challenges.Api.Verification;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Challenges.Api.Hosted;
 
 /// <summary>
-/// The hosted page that the <c>url</c> of a tracked action points at: a small page that runs the challenge with the
-/// Client API and returns the fresh token to the action's <c>redirectUrl</c>. Not part of the JSON API.
+/// The hosted page that the <c>url</c> of a tracked action points at: it runs the challenge with the Client API in the
+/// browser and returns the fresh token to the action's <c>redirectUrl</c> (<c>?token=…</c>), or an <c>?error=</c> the
+/// tenant's application handles (docs/hosted-page.md). Not part of the JSON API.
+/// <para>
+/// Adding a verification method to the page: its client endpoints exist (see docs/architecture.md); add its name to
+/// <see cref="PageMethods"/> when the page can enrol or run it, its button and step to <c>hosted.js</c> (one entry in
+/// its <c>methods</c> table), and its words to every file in <c>Strings/</c>.
+/// </para>
 /// </summary>
 public static class HostedEndpoints
 {
-    private static readonly Lazy<string> Script = new(() =>
-    {
-        using var stream = typeof(HostedEndpoints).Assembly.GetManifestResourceStream("Challenges.Api.Hosted.hosted.js")
-            ?? throw new InvalidOperationException("hosted.js is not embedded.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    });
+    /// <summary>The methods the page knows how to run, in the order it offers them.</summary>
+    public static readonly string[] PageMethods =
+        [VerificationMethods.Push, VerificationMethods.Sms, VerificationMethods.WhatsApp, VerificationMethods.EmailOtp];
+
+    /// <summary>How long one <c>/hosted/push/wait</c> holds the request before it answers "still pending".</summary>
+    public static readonly TimeSpan PushWait = TimeSpan.FromSeconds(20);
+
+    private static readonly TimeSpan PushWaitStep = TimeSpan.FromMilliseconds(500);
+
+    private static readonly Lazy<string> Script = new(() => Embedded("hosted.js"));
+    private static readonly Lazy<string> Styles = new(() => Embedded("hosted.css"));
 
     public static IEndpointRouteBuilder MapHosted(this IEndpointRouteBuilder app)
     {
-        var hosted = app.MapGroup("/hosted").ExcludeFromDescription().AllowAnonymous();
-        hosted.MapGet("", Page);
-        hosted.MapGet("/hosted.js", () => Results.Text(Script.Value, "text/javascript; charset=utf-8"));
+        var hosted = app.MapGroup("/hosted").ExcludeFromDescription();
+        hosted.MapGet("", Page).AllowAnonymous();
+        hosted.MapGet("/hosted.js", () => Results.Text(Script.Value, "text/javascript; charset=utf-8")).AllowAnonymous();
+        hosted.MapGet("/hosted.css", () => Results.Text(Styles.Value, "text/css; charset=utf-8")).AllowAnonymous();
+        hosted.MapGet("/theme.css", Theme).AllowAnonymous();
+        app.MapGroup("/hosted").ClientApi("Hosted page").ExcludeFromDescription().MapPost("/push/wait", WaitForPush);
         return app;
     }
 
     public static async Task<ContentHttpResult> Page(string? token, TokenService tokens, TenantRegistry tenants, ActionService actions,
-        HttpContext context)
+        IHostEnvironment environment, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'";
-        context.Response.Headers.XContentTypeOptions = "nosniff";
-        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        ArgumentNullException.ThrowIfNull(environment);
+        var acceptLanguage = context.Request.GetTypedHeaders().AcceptLanguage;
         var check = await tokens.CheckAsync(token);
         if (check.Status != TokenStatus.Valid || tenants.FindById(check.Token!.TenantId) is not { } tenant)
         {
-            return TypedResults.Content(Html("This link has expired or is not valid. Go back to the application and try again.", null),
-                "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+            var language = HostedStrings.Instance.Choose(null, acceptLanguage, HostedStrings.Fallback);
+            return Answer(context, HostedPage.Notice(language, "expiredHeading", "expiredText", null), StatusCodes.Status401Unauthorized, null);
         }
-        var claims = check.Token;
-        if ((await actions.GetAsync(tenant, ActionRef.Of(claims))).Value is not { } action)
+        var branding = tenant.Options.HostedPage;
+        if ((await actions.GetAsync(tenant, ActionRef.Of(check.Token))).Value is not { } action)
         {
-            return TypedResults.Content(Html("This sign-in attempt no longer exists.", null), "text/html; charset=utf-8",
-                statusCode: StatusCodes.Status404NotFound);
+            var language = HostedStrings.Instance.Choose(null, acceptLanguage, branding.DefaultLocale);
+            return Answer(context, HostedPage.Notice(language, "expiredHeading", "goneText", tenant), StatusCodes.Status404NotFound, branding.LogoUrl);
         }
-        return TypedResults.Content(Html($"Confirm: {action.ActionCode}", (token!, action.RedirectUrl)), "text/html; charset=utf-8");
+        var chosen = HostedStrings.Instance.Choose(action.Locale, acceptLanguage, branding.DefaultLocale);
+        // The target comes only from the stored action and passes the track rules again: nothing in this request can
+        // choose where the token (or an error) is sent.
+        var redirect = action.RedirectUrl is { } url && TrackRequestValidator.IsSafeRedirect(url, environment.IsDevelopment()) ? url : null;
+        var methods = PageMethods.Where(tenant.Allows).ToArray();
+        return Answer(context, HostedPage.App(chosen, tenant, action, token!, redirect, methods), StatusCodes.Status200OK, branding.LogoUrl);
     }
 
-    private static string Html(string heading, (string Token, string? RedirectUrl)? app)
+    /// <summary>The tenant's colours; an unknown tenant gets the default ones.</summary>
+    public static ContentHttpResult Theme(string? tenant, TenantRegistry tenants) =>
+        TypedResults.Content(HostedTheme.Css(tenants.FindById(tenant ?? "")?.Options.HostedPage ?? new HostedPageOptions()),
+            "text/css; charset=utf-8");
+
+    /// <summary>
+    /// Long polling for the page's push step: the answer of <c>POST /v1/client/verify/push</c> (same body, same token),
+    /// given as soon as the challenge is approved, rejected or expired, or after <see cref="PushWait"/> while it is still
+    /// pending. The page asks again at once; where this fails (a proxy that cuts held requests) it falls back to polling
+    /// <c>/v1/client/verify/push</c>.
+    /// </summary>
+    public static async Task<Results<Ok<VerifyPushResponse>, ErrorResult>> WaitForPush(VerifyPushRequest? request, ClientCall call,
+        PushService push, TimeProvider time, HttpContext context)
     {
-        var body = app is var (token, redirect)
-            ? $"""<main id="app" data-token="{WebUtility.HtmlEncode(token)}" data-redirect-url="{WebUtility.HtmlEncode(redirect ?? "")}"><h1>{WebUtility.HtmlEncode(heading)}</h1><div id="panel"><p>Loading…</p></div></main><script src="/hosted/hosted.js"></script>"""
-            : $"""<main><h1>{WebUtility.HtmlEncode(heading)}</h1></main>""";
-        return $$"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Confirm it is you</title>
-            <style>
-              body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 3rem auto; padding: 0 1rem; color: #1b1b1f; }
-              h1 { font-size: 1.3rem; }
-              button { display: block; width: 100%; margin: .5rem 0; padding: .7rem; font-size: 1rem; border-radius: .4rem; border: 1px solid #444; background: #fff; cursor: pointer; }
-              button[type=submit] { background: #1b1b1f; color: #fff; }
-              label { display: block; margin: .8rem 0 .3rem; }
-              input { display: block; width: 100%; box-sizing: border-box; margin-top: .3rem; padding: .6rem; font-size: 1.1rem; }
-              .error { color: #b00020; } .ok { color: #0a7d32; } .code { font-size: 2rem; letter-spacing: .2rem; text-align: center; }
-            </style>
-            </head>
-            <body>{{body}}</body>
-            </html>
-            """;
+        ArgumentNullException.ThrowIfNull(context);
+        var deadline = time.GetUtcNow() + PushWait;
+        var polled = await push.VerifyAsync(call, request!.ChallengeId!);
+        for (; polled.Value is { IsConsumed: false } && time.GetUtcNow() < deadline && !context.RequestAborted.IsCancellationRequested;
+             polled = await push.VerifyAsync(call, request.ChallengeId!))
+        {
+            try
+            {
+                await Task.Delay(PushWaitStep, time, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return polled.ToHttp();
+    }
+
+    private static ContentHttpResult Answer(HttpContext context, string html, int status, Uri? logo)
+    {
+        var headers = context.Response.Headers;
+        var images = logo is null ? "'none'" : logo.GetLeftPart(UriPartial.Authority);
+        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
+            $"img-src {images}; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-store";
+        return TypedResults.Content(html, "text/html; charset=utf-8", statusCode: status);
+    }
+
+    private static string Embedded(string name)
+    {
+        using var stream = typeof(HostedEndpoints).Assembly.GetManifestResourceStream($"Challenges.Api.Hosted.{name}")
+            ?? throw new InvalidOperationException($"{name} is not embedded.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 }

@@ -30,6 +30,9 @@ public sealed class TenantOptions
     public IDictionary<string, string> Actions { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public LimitOptions Limits { get; set; } = new();
+
+    /// <summary>Branding, language and behaviour of the hosted challenge page (<c>Tenants__N__HostedPage__...</c>).</summary>
+    public HostedPageOptions HostedPage { get; set; } = new();
 }
 
 /// <summary>The provider per OTP channel: <c>Webhook</c>, <c>Twilio</c>, <c>Smtp</c> or <c>Log</c>.</summary>

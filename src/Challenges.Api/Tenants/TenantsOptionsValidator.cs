@@ -105,6 +105,7 @@ public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
             {
                 failures.Add($"{at}Push__CredentialLifetime must be positive.");
             }
+            failures.AddRange(tenant.HostedPage.Problems($"{at}HostedPage__"));
             if (tenant.WebhookUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
             {
                 failures.Add($"{at}WebhookUrl must be an absolute http or https URL.");
