@@ -17,7 +17,7 @@ public static class HostedPage
     {
         _ when ActionStates.AwaitsChallenge(state) => "ready",
         ActionStates.ChallengeSucceeded => "used",
-        ActionStates.ChallengeFailed => "locked",
+        ActionStates.ChallengeFailed => "stopped",
         _ => "blocked",
     };
 

@@ -167,6 +167,10 @@
       notice("expiredHeading", "goneText");
       return true;
     }
+    if (error.status === 409) {
+      stopped();
+      return true;
+    }
     return false;
   };
 
@@ -191,9 +195,14 @@
     step(say("cancel"), [el("p", {}, say("cancelledText"))]);
   };
 
-  /** Too many wrong codes: the action has failed for good, so starting again means a new attempt from the application. */
-  const locked = () =>
-    notice("lockedHeading", "lockedText", redirectUrl ? button("startAgain", () => leave({ error: "challenge_failed" }), true) : el("p", {}, say("backToApp")));
+  /**
+   * The action has failed for good (too many wrong codes, a rejected push): it cannot be challenged again, so starting
+   * again means a new attempt, which the application makes when it gets error=challenge_failed.
+   */
+  const ended = (headingKey, textKey) =>
+    notice(headingKey, textKey, redirectUrl ? button("startAgain", () => leave({ error: "challenge_failed" }), true) : el("p", {}, say("backToApp")));
+  const locked = () => ended("lockedHeading", "lockedText");
+  const stopped = () => ended("stoppedHeading", "stoppedText");
 
   const cancelButton = () => el("div", { class: "actions" }, button("cancel", cancel));
 
@@ -489,7 +498,7 @@
   const begin = {
     ready: choose,
     used: () => notice("usedHeading", "usedText"),
-    locked,
+    stopped,
     blocked: () => notice("blockedHeading", "blockedText"),
   };
   (begin[data.step] ?? begin.blocked)();

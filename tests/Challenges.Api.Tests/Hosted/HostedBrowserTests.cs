@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Challenges.Api.Tests.Infrastructure;
+using Challenges.Api.Tests.SdkCompatibility;
+using Challenges.Api.Tokens;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Challenges.Api.Tests.Hosted;
+
+/// <summary>
+/// The hosted page in a real browser (tests/hosted-ui): Debian's Chromium driven by playwright-core, against the
+/// server as an operating-system process on a real redis-server, with codes from a real webhook listener and push
+/// answers from a device with its own key. Each node test file is one fact; node's report is the failure message.
+/// Screenshots of every step (390 and 1280 px, light and dark) and the axe results land in tests/hosted-ui/artifacts.
+/// </summary>
+public sealed class HostedBrowserTests(HostedBrowserFixture fixture) : IClassFixture<HostedBrowserFixture>
+{
+    [Fact]
+    public Task SMS_WhatsApp_and_email_flows_with_wrong_codes_lock_out_start_again_resend_another_method_cancel_and_keyboard_only() =>
+        AssertPasses("otp.test.mjs");
+
+    [Fact]
+    public Task Push_with_number_matching_approved_and_rejected_by_a_device_while_the_page_waits() => AssertPasses("push.test.mjs");
+
+    [Fact]
+    public Task Expired_and_used_links_an_open_redirect_attempt_branding_and_headers() => AssertPasses("states.test.mjs");
+
+    private async Task AssertPasses(string testFile)
+    {
+        var run = await fixture.RunAsync(testFile);
+        Assert.True(run.ExitCode == 0,
+            $"node --test {testFile} against {fixture.Server.Url} " + (run.TimedOut ? "timed out" : $"exited with {run.ExitCode}") +
+            $":\n{run.Output}\nServer output:\n{fixture.Server.Output}");
+        var passed = Regex.Match(run.Output, @"^ℹ pass (\d+)$", RegexOptions.Multiline);
+        var skipped = Regex.Match(run.Output, @"^ℹ skipped (\d+)$", RegexOptions.Multiline);
+        Assert.True(passed.Success && int.Parse(passed.Groups[1].Value, CultureInfo.InvariantCulture) > 0 &&
+            skipped.Success && skipped.Groups[1].Value == "0", $"node --test {testFile} passed nothing, or skipped some:\n{run.Output}");
+    }
+}
+
+/// <summary>
+/// Once per class: <c>npm ci</c> in tests/hosted-ui, a redis-server, and the server process with one branded tenant
+/// whose webhooks go to the port the node tests listen on.
+/// </summary>
+public sealed class HostedBrowserFixture : IAsyncLifetime
+{
+    public const string Tenant = "hosted-ui";
+    public const string SecretKey = "test-secret-key-hosted-ui-0123456789abcdef";
+
+    private readonly int _publicPort = RedisServer.FreePort();
+    private readonly int _webhookPort = RedisServer.FreePort();
+    private readonly int _appPort = RedisServer.FreePort();
+    private string _expiredToken = "";
+
+    public RedisServer Redis { get; private set; } = null!;
+    public ServerProcess Server { get; private set; } = null!;
+    public string Directory { get; } = Path.Combine(Repository.Root, "tests", "hosted-ui");
+
+    public async Task InitializeAsync()
+    {
+        var install = NodeProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], Directory,
+            new Dictionary<string, string>(), TimeSpan.FromMinutes(3));
+        Redis = new RedisServer();
+        var publicUrl = $"http://127.0.0.1:{_publicPort}";
+        Server = await ServerProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Redis:Configuration"] = Redis.Configuration,
+            ["Tokens:SigningKey"] = TestTenants.SigningKey,
+            ["PublicUrl"] = publicUrl,
+            ["Outbox:PollInterval"] = "00:00:00.050",
+            ["Tenants:0:Id"] = Tenant,
+            ["Tenants:0:SecretKeys:0"] = SecretKey,
+            ["Tenants:0:WebhookUrl"] = $"http://127.0.0.1:{_webhookPort}/webhook",
+            ["Tenants:0:Push:NumberMatching"] = "true",
+            ["Tenants:0:Limits:StartsPerIpPerWindow"] = "1000",
+            ["Tenants:0:HostedPage:DisplayName"] = "Example Bank",
+            ["Tenants:0:HostedPage:PrimaryColor"] = "#0b6e4f",
+            ["Tenants:0:HostedPage:ActionNames:signIn"] = "Sign in",
+            ["Tenants:0:HostedPage:DefaultCallingCode"] = "64",
+            ["Tenants:0:HostedPage:ResendCooldown"] = "00:00:03",
+        }, new ServerProcessOptions(VerboseLogs: false, ExtraPorts: [_publicPort]));
+        _expiredToken = await IssueExpiredTokenAsync();
+
+        var installed = await install;
+        if (installed.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'npm ci' in {Directory} failed: playwright-core and axe-core could not be installed.\n{installed.Output}");
+        }
+    }
+
+    public Task<NodeRun> RunAsync(string testFile) =>
+        NodeProcess.RunAsync("node", ["--test", "--test-reporter=spec", "--test-timeout=120000", testFile], Directory,
+            new Dictionary<string, string>
+            {
+                ["CHALLENGES_BASE_URL"] = $"http://127.0.0.1:{_publicPort}",
+                ["CHALLENGES_TENANT_ID"] = Tenant,
+                ["CHALLENGES_SECRET_KEY"] = SecretKey,
+                ["CHALLENGES_WEBHOOK_PORT"] = _webhookPort.ToString(CultureInfo.InvariantCulture),
+                ["CHALLENGES_APP_PORT"] = _appPort.ToString(CultureInfo.InvariantCulture),
+                ["CHALLENGES_EXPIRED_TOKEN"] = _expiredToken,
+                ["CHALLENGES_CHROMIUM"] = Chromium(),
+                ["CHALLENGES_ARTIFACTS"] = Path.Combine(Directory, "artifacts"),
+            }, TimeSpan.FromMinutes(8));
+
+    /// <summary>Debian's Chromium (test.sh installs it); the tests never download a browser.</summary>
+    public static string Chromium()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Append("/usr/bin"))
+        {
+            var candidate = Path.Combine(dir, "chromium");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("'chromium' was not found: the hosted page tests drive Debian's Chromium ('apt-get install -y chromium'; ./test.sh installs it).");
+    }
+
+    /// <summary>
+    /// A genuine token of a tracked action, signed with the server's key but issued an hour ago, so it has expired: the
+    /// server's clock is the real one, and waiting out a token's lifetime is no test.
+    /// </summary>
+    private async Task<string> IssueExpiredTokenAsync()
+    {
+        var userId = ApiFixture.NewUserId();
+        using var http = Server.Client(SecretKey);
+        using (var tracked = await http.PostAsJsonAsync($"/v1/users/{userId}/actions/signIn", new { idempotencyKey = "expired-link" }))
+        {
+            tracked.EnsureSuccessStatusCode();
+        }
+        var options = Options.Create(new TokenOptions { SigningKey = TestTenants.SigningKey });
+        var tokens = new TokenService(options, new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1)),
+            new SigningKeyProvider(options, NullLogger<SigningKeyProvider>.Instance));
+        return tokens.Issue(Tenant, userId, "signIn", "expired-link", [Scopes.ReadAuthenticators]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+// What the scenarios share: one browser, the webhook receiver and the application for a whole test file, and the
+// moves a person makes on the page.
+import assert from "node:assert/strict";
+import { after, before } from "node:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { artifacts, axeLog, launch, newPage } from "./browser.mjs";
+import { appUrl, startApp, startWebhooks } from "./server.mjs";
+
+/**
+ * Starts the browser, the webhook receiver and the application before the file's tests; stops them after, and writes
+ * the file's axe results to artifacts/axe-<name>.json.
+ */
+export function harness(name) {
+  const h = {};
+  before(async () => {
+    h.browser = await launch();
+    h.webhooks = await startWebhooks();
+    h.app = await startApp();
+  });
+  after(async () => {
+    await h.browser?.close();
+    await h.webhooks?.close();
+    await h.app?.close();
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(path.join(artifacts, `axe-${name}.json`), `${JSON.stringify(axeLog, null, 2)}\n`);
+  });
+  h.page = (options) => newPage(h.browser, options);
+  return h;
+}
+
+/** The code in the latest webhook of `type` for the user, after `since` events. */
+export async function codeFor(h, type, userId, since = 0) {
+  return (await h.webhooks.waitFor(type, userId, { since })).data.code;
+}
+
+/** A code of the right length that is not `code`. */
+export const wrong = (code) => code.slice(0, -1) + String((Number(code.at(-1)) + 1) % 10);
+
+/** Types the code and presses Verify. */
+export async function enterCode(page, code) {
+  await page.getByLabel(/^(Code)$/).fill(code);
+  await page.getByRole("button", { name: /^(Verify|Bestätigen)$/ }).click();
+}
+
+/** Waits for the application's page and checks it validated the token once (a second validation says isValid:false). */
+export async function assertSignedIn(h, page, userId) {
+  await page.waitForURL((url) => url.toString().startsWith(`${appUrl}/done`));
+  assert.equal(await page.locator("#result").textContent(), "Signed in");
+  const last = h.app.validations.at(-1);
+  assert.equal(last.first.isValid, true);
+  assert.equal(last.first.userId, userId);
+  assert.equal(last.first.state, "CHALLENGE_SUCCEEDED");
+  assert.equal(last.second.isValid, false, "the token the page hands back is valid once");
+}

@@ -1,0 +1,63 @@
+// The page's other states and its defences: an expired link, an already used one, a redirect target that only the
+// tracked action can set, the tenant's branding, and the response headers.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { checkStep } from "./lib/browser.mjs";
+import { assertSignedIn, codeFor, enterCode, harness } from "./lib/flow.mjs";
+import { appUrl, baseUrl, enrolVerified, hostedUrl, newPhone, newUserId, track } from "./lib/server.mjs";
+
+const h = harness("states");
+
+test("An expired link says so and runs nothing", async () => {
+  const page = await h.page();
+  const response = await page.goto(`${baseUrl}/hosted?token=${encodeURIComponent(process.env.CHALLENGES_EXPIRED_TOKEN)}`);
+  assert.equal(response.status(), 401);
+  assert.equal(await page.locator("h1").textContent(), "This link has expired");
+  assert.equal(await page.locator("script").count(), 0);
+  await checkStep(page, "states", "1-expired");
+  await page.context().close();
+});
+
+test("A link that was already used says so instead of starting again", async () => {
+  const userId = newUserId();
+  await enrolVerified(userId, { verificationMethod: "SMS", phoneNumber: newPhone() });
+  const url = hostedUrl(await track(userId));
+  const page = await h.page();
+  await page.goto(url);
+  await page.getByRole("button", { name: "Send a code by SMS" }).click();
+  await enterCode(page, await codeFor(h, "sms.created", userId));
+  await assertSignedIn(h, page, userId);
+
+  await page.goto(url);
+  await page.getByRole("heading", { name: "Already confirmed" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: /Send a code/ }).count(), 0);
+  await checkStep(page, "states", "2-used");
+  await page.context().close();
+});
+
+test("Open redirect: a redirectUrl in the page's query is ignored; cancel goes only to the tracked action's target", async () => {
+  const userId = newUserId();
+  await enrolVerified(userId, { verificationMethod: "SMS", phoneNumber: newPhone() });
+  const page = await h.page();
+  await page.goto(`${hostedUrl(await track(userId))}&redirectUrl=${encodeURIComponent("https://attacker.example/steal")}&redirect_url=x`);
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.waitForURL((url) => url.toString().startsWith(`${appUrl}/done`));
+  assert.equal(new URL(page.url()).searchParams.get("error"), "cancelled");
+  await page.context().close();
+});
+
+test("Branding: the tenant's colour on the primary button, its name, strict headers on the page", async () => {
+  const userId = newUserId();
+  const page = await h.page();
+  const response = await page.goto(hostedUrl(await track(userId)));
+  const headers = response.headers();
+  assert.match(headers["content-security-policy"], /script-src 'self'; style-src 'self';/);
+  assert.match(headers["content-security-policy"], /frame-ancestors 'none'/);
+  assert.equal(headers["referrer-policy"], "no-referrer");
+  assert.equal(headers["cache-control"], "no-store");
+  const submit = page.getByRole("button", { name: "Send a code" }).first();
+  assert.equal(await submit.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(11, 110, 79)");
+  assert.equal(await submit.evaluate((b) => getComputedStyle(b).color), "rgb(255, 255, 255)");
+  assert.equal(await page.locator(".brand .tenant").textContent(), "Example Bank");
+  await page.context().close();
+});
