@@ -3,15 +3,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkStep, focused } from "./lib/browser.mjs";
-import { assertSignedIn, codeFor, enterCode, harness, wrong } from "./lib/flow.mjs";
-import { appUrl, enrolVerified, hostedUrl, newPhone, newUserId, track } from "./lib/server.mjs";
+import { assertSignedIn, codeFor, enterCode, harness, openFor, wrong } from "./lib/flow.mjs";
+import { appUrl, newPhone } from "./lib/server.mjs";
 
 const h = harness("otp");
 
 test("SMS: a phone number typed with spaces, dashes and a leading 0 is enrolled, a wrong code then the right one signs in", async () => {
-  const userId = newUserId();
-  const page = await h.page();
-  await page.goto(hostedUrl(await track(userId)));
+  const { userId, page } = await openFor(h);
   assert.equal(await page.locator("h1").textContent(), "Sign in", "the tenant's name for the action, not its code");
   assert.match(await page.locator(".intro").textContent(), /Example Bank/);
   await checkStep(page, "sms-enrol", "1-enrol");
@@ -50,10 +48,7 @@ test("SMS: a phone number typed with spaces, dashes and a leading 0 is enrolled,
 });
 
 test("Email OTP in German (Accept-Language): the user's email gets the code", async () => {
-  const userId = newUserId();
-  await enrolVerified(userId, { verificationMethod: "EMAIL_OTP", email: `${userId}@example.com` });
-  const page = await h.page({ locale: "de-DE" });
-  await page.goto(hostedUrl(await track(userId)));
+  const { userId, page } = await openFor(h, ["EMAIL_OTP"], { locale: "de-DE" });
   assert.equal(await page.locator("html").getAttribute("lang"), "de");
   await checkStep(page, "email-de", "1-choose");
   await page.getByRole("button", { name: "Code per E-Mail senden" }).click();
@@ -68,25 +63,19 @@ test("Email OTP in German (Accept-Language): the user's email gets the code", as
 });
 
 test("The action's locale beats Accept-Language", async () => {
-  const userId = newUserId();
-  const page = await h.page({ locale: "en-GB" });
-  await page.goto(hostedUrl(await track(userId, { locale: "de-AT" })));
+  const { page } = await openFor(h, [], { locale: "en-GB", body: { locale: "de-AT" } });
   assert.equal(await page.locator("html").getAttribute("lang"), "de");
   assert.equal(await page.locator("label[for=phone]").textContent(), "Mobilnummer");
   await page.context().close();
 });
 
 test("WhatsApp is offered only to a user who enrolled it, and its code signs in", async () => {
-  const smsOnly = newUserId();
-  await enrolVerified(smsOnly, { verificationMethod: "SMS", phoneNumber: newPhone() });
-  const page = await h.page();
-  await page.goto(hostedUrl(await track(smsOnly)));
-  await page.getByRole("button", { name: "Send a code by SMS" }).waitFor();
-  assert.equal(await page.getByRole("button", { name: "Send a code by WhatsApp" }).count(), 0);
+  const smsOnly = await openFor(h, ["SMS"]);
+  await smsOnly.page.getByRole("button", { name: "Send a code by SMS" }).waitFor();
+  assert.equal(await smsOnly.page.getByRole("button", { name: "Send a code by WhatsApp" }).count(), 0);
+  await smsOnly.page.context().close();
 
-  const userId = newUserId();
-  await enrolVerified(userId, { verificationMethod: "WHATSAPP", phoneNumber: newPhone() });
-  await page.goto(hostedUrl(await track(userId)));
+  const { userId, page } = await openFor(h, ["WHATSAPP"]);
   await page.getByRole("button", { name: "Send a code by WhatsApp" }).click();
   await page.locator("#code").waitFor();
   assert.match(await page.locator("#panel").textContent(), /by WhatsApp/);
@@ -99,10 +88,7 @@ test("WhatsApp is offered only to a user who enrolled it, and its code signs in"
 });
 
 test("Five wrong codes lock the attempt; Start again goes back to the application, which starts a new one that succeeds", async () => {
-  const userId = newUserId();
-  await enrolVerified(userId, { verificationMethod: "SMS", phoneNumber: newPhone() });
-  const page = await h.page();
-  await page.goto(hostedUrl(await track(userId, { redirectUrl: `${appUrl}/done?user=${userId}` })));
+  const { userId, page } = await openFor(h, ["SMS"], { body: (user) => ({ redirectUrl: `${appUrl}/done?user=${user}` }) });
   await page.getByRole("button", { name: "Send a code by SMS" }).click();
   const code = await codeFor(h, "sms.created", userId);
   for (let i = 0; i < 5; i++) {
@@ -128,10 +114,7 @@ test("Five wrong codes lock the attempt; Start again goes back to the applicatio
 });
 
 test("Resend shows its cooldown, then sends a new code that signs in", async () => {
-  const userId = newUserId();
-  await enrolVerified(userId, { verificationMethod: "SMS", phoneNumber: newPhone() });
-  const page = await h.page();
-  await page.goto(hostedUrl(await track(userId)));
+  const { userId, page } = await openFor(h, ["SMS"]);
   await page.getByRole("button", { name: "Send a code by SMS" }).click();
   await h.webhooks.waitFor("sms.created", userId);
   const resend = page.getByRole("button", { name: /^Send a new code/ });
@@ -152,11 +135,7 @@ test("Resend shows its cooldown, then sends a new code that signs in", async () 
 });
 
 test("Use another method: from the SMS code back to the choice, then email", async () => {
-  const userId = newUserId();
-  await enrolVerified(userId, { verificationMethod: "SMS", phoneNumber: newPhone() });
-  await enrolVerified(userId, { verificationMethod: "EMAIL_OTP", email: `${userId}@example.com` });
-  const page = await h.page();
-  await page.goto(hostedUrl(await track(userId)));
+  const { userId, page } = await openFor(h, ["SMS", "EMAIL_OTP"]);
   await page.getByRole("button", { name: "Send a code by SMS" }).click();
   await page.locator("#code").waitFor();
   await page.getByRole("button", { name: "Use another method" }).click();
@@ -170,10 +149,7 @@ test("Use another method: from the SMS code back to the choice, then email", asy
 });
 
 test("Cancel goes back to the application with error=cancelled and no token", async () => {
-  const userId = newUserId();
-  await enrolVerified(userId, { verificationMethod: "SMS", phoneNumber: newPhone() });
-  const page = await h.page();
-  await page.goto(hostedUrl(await track(userId)));
+  const { page } = await openFor(h, ["SMS"]);
   await page.getByRole("button", { name: "Cancel" }).click();
   await page.waitForURL((url) => url.toString().startsWith(`${appUrl}/done`));
   const url = new URL(page.url());
@@ -183,10 +159,7 @@ test("Cancel goes back to the application with error=cancelled and no token", as
 });
 
 test("Keyboard only: Tab and Enter from the first step to signed in", async () => {
-  const userId = newUserId();
-  await enrolVerified(userId, { verificationMethod: "SMS", phoneNumber: newPhone() });
-  const page = await h.page();
-  await page.goto(hostedUrl(await track(userId)));
+  const { userId, page } = await openFor(h, ["SMS"]);
   await page.getByRole("heading", { name: "Choose how to confirm" }).waitFor();
   await page.keyboard.press("Tab");
   assert.equal(await focused(page), "BUTTON:Send a code by SMS");

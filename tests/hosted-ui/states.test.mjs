@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkStep } from "./lib/browser.mjs";
-import { assertSignedIn, codeFor, enterCode, harness } from "./lib/flow.mjs";
-import { appUrl, baseUrl, enrolVerified, hostedUrl, newPhone, newUserId, track } from "./lib/server.mjs";
+import { assertSignedIn, codeFor, enterCode, harness, openFor } from "./lib/flow.mjs";
+import { appUrl, baseUrl, hostedUrl } from "./lib/server.mjs";
 
 const h = harness("states");
 
@@ -19,11 +19,7 @@ test("An expired link says so and runs nothing", async () => {
 });
 
 test("A link that was already used says so instead of starting again", async () => {
-  const userId = newUserId();
-  await enrolVerified(userId, { verificationMethod: "SMS", phoneNumber: newPhone() });
-  const url = hostedUrl(await track(userId));
-  const page = await h.page();
-  await page.goto(url);
+  const { userId, page, url } = await openFor(h, ["SMS"]);
   await page.getByRole("button", { name: "Send a code by SMS" }).click();
   await enterCode(page, await codeFor(h, "sms.created", userId));
   await assertSignedIn(h, page, userId);
@@ -36,10 +32,8 @@ test("A link that was already used says so instead of starting again", async () 
 });
 
 test("Open redirect: a redirectUrl in the page's query is ignored; cancel goes only to the tracked action's target", async () => {
-  const userId = newUserId();
-  await enrolVerified(userId, { verificationMethod: "SMS", phoneNumber: newPhone() });
-  const page = await h.page();
-  await page.goto(`${hostedUrl(await track(userId))}&redirectUrl=${encodeURIComponent("https://attacker.example/steal")}&redirect_url=x`);
+  const { page, url } = await openFor(h, ["SMS"]);
+  await page.goto(`${url}&redirectUrl=${encodeURIComponent("https://attacker.example/steal")}&redirect_url=x`);
   await page.getByRole("button", { name: "Cancel" }).click();
   await page.waitForURL((url) => url.toString().startsWith(`${appUrl}/done`));
   assert.equal(new URL(page.url()).searchParams.get("error"), "cancelled");
@@ -47,9 +41,7 @@ test("Open redirect: a redirectUrl in the page's query is ignored; cancel goes o
 });
 
 test("Branding: the tenant's colour on the primary button, its name, strict headers on the page", async () => {
-  const userId = newUserId();
-  const page = await h.page();
-  const response = await page.goto(hostedUrl(await track(userId)));
+  const { page, response } = await openFor(h);
   const headers = response.headers();
   assert.match(headers["content-security-policy"], /script-src 'self'; style-src 'self';/);
   assert.match(headers["content-security-policy"], /frame-ancestors 'none'/);

@@ -5,7 +5,7 @@ import { after, before } from "node:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { artifacts, axeLog, launch, newPage } from "./browser.mjs";
-import { appUrl, startApp, startWebhooks } from "./server.mjs";
+import { appUrl, enrolVerified, hostedUrl, newPhone, newUserId, startApp, startWebhooks, track } from "./server.mjs";
 
 /**
  * Starts the browser, the webhook receiver and the application before the file's tests; stops them after, and writes
@@ -52,4 +52,21 @@ export async function assertSignedIn(h, page, userId) {
   assert.equal(last.first.userId, userId);
   assert.equal(last.first.state, "CHALLENGE_SUCCEEDED");
   assert.equal(last.second.isValid, false, "the token the page hands back is valid once");
+}
+
+/**
+ * A new user with verified authenticators of these methods (SMS, WHATSAPP, EMAIL_OTP), and a page on the url of an
+ * action tracked for them; `body` (or a function of the user id giving it) is added to the track request.
+ */
+export async function openFor(h, methods = [], { body = {}, locale } = {}) {
+  const userId = newUserId();
+  for (const verificationMethod of methods) {
+    await enrolVerified(userId, verificationMethod === "EMAIL_OTP"
+      ? { verificationMethod, email: `${userId}@example.com` }
+      : { verificationMethod, phoneNumber: newPhone() });
+  }
+  const page = await h.page(locale ? { locale } : undefined);
+  const tracked = await track(userId, typeof body === "function" ? body(userId) : body);
+  const response = await page.goto(hostedUrl(tracked));
+  return { userId, page, response, url: hostedUrl(tracked) };
 }
