@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using Challenges.Api.Tests.Infrastructure;
 using Challenges.Api.Tests.SdkCompatibility;
 using Challenges.Api.Tokens;
@@ -31,13 +30,7 @@ public sealed class HostedBrowserTests(HostedBrowserFixture fixture) : IClassFix
     private async Task AssertPasses(string testFile)
     {
         var run = await fixture.RunAsync(testFile);
-        Assert.True(run.ExitCode == 0,
-            $"node --test {testFile} against {fixture.Server.Url} " + (run.TimedOut ? "timed out" : $"exited with {run.ExitCode}") +
-            $":\n{run.Output}\nServer output:\n{fixture.Server.Output}");
-        var passed = Regex.Match(run.Output, @"^ℹ pass (\d+)$", RegexOptions.Multiline);
-        var skipped = Regex.Match(run.Output, @"^ℹ skipped (\d+)$", RegexOptions.Multiline);
-        Assert.True(passed.Success && int.Parse(passed.Groups[1].Value, CultureInfo.InvariantCulture) > 0 &&
-            skipped.Success && skipped.Groups[1].Value == "0", $"node --test {testFile} passed nothing, or skipped some:\n{run.Output}");
+        NodeProcess.AssertPassed(run, $"node --test {testFile} against {fixture.Server.Url} (server output:\n{fixture.Server.Output})\n");
     }
 }
 

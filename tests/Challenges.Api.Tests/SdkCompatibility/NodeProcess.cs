@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Challenges.Api.Tests.SdkCompatibility;
 
@@ -68,6 +70,20 @@ public static class NodeProcess
         // The parameterless wait also drains the redirected output.
         await process.WaitForExitAsync();
         return new NodeRun(process.ExitCode, Text(output), TimedOut: false);
+    }
+
+    /// <summary>
+    /// A <c>node --test --test-reporter=spec</c> run exited 0 and its summary says some tests passed and none were
+    /// skipped (exit code 0 also means "no tests found"). <paramref name="what"/> names the run in the failure.
+    /// </summary>
+    public static void AssertPassed(NodeRun run, string what)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Assert.True(run.ExitCode == 0, $"{what} " + (run.TimedOut ? "timed out" : $"exited with {run.ExitCode}") + ":\n" + run.Output);
+        var passed = Regex.Match(run.Output, @"^ℹ pass (\d+)$", RegexOptions.Multiline);
+        var skipped = Regex.Match(run.Output, @"^ℹ skipped (\d+)$", RegexOptions.Multiline);
+        Assert.True(passed.Success && int.Parse(passed.Groups[1].Value, CultureInfo.InvariantCulture) > 0 &&
+            skipped.Success && skipped.Groups[1].Value == "0", $"{what} passed nothing, or skipped some:\n{run.Output}");
     }
 
     private static void Append(StringBuilder output, string? line)
