@@ -14,8 +14,10 @@ namespace Challenges.Api.Tests.Hosted;
 /// server as an operating-system process on a real redis-server, with codes from a real webhook listener and push
 /// answers from a device with its own key. Each node test file is one fact; node's report is the failure message.
 /// Screenshots of every step (390 and 1280 px, light and dark) and the axe results land in tests/hosted-ui/artifacts.
+/// Chromium is heavy on a 2-core machine, so these run on their own, after the parallel collections.
 /// </summary>
-public sealed class HostedBrowserTests(HostedBrowserFixture fixture) : IClassFixture<HostedBrowserFixture>
+[Collection(HostedBrowserCollection.Name)]
+public sealed class HostedBrowserTests(HostedBrowserFixture fixture)
 {
     [Fact]
     public Task SMS_WhatsApp_and_email_flows_with_wrong_codes_lock_out_start_again_resend_another_method_cancel_and_keyboard_only() =>
@@ -32,6 +34,12 @@ public sealed class HostedBrowserTests(HostedBrowserFixture fixture) : IClassFix
         var run = await fixture.RunAsync(testFile);
         NodeProcess.AssertPassed(run, $"node --test {testFile} against {fixture.Server.Url} (server output:\n{fixture.Server.Output})\n");
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HostedBrowserCollection : ICollectionFixture<HostedBrowserFixture>
+{
+    public const string Name = "Hosted page in Chromium";
 }
 
 /// <summary>
