@@ -2,8 +2,12 @@ using System.Text.Json;
 
 namespace Challenges.Api.Push;
 
-/// <summary>Row 1 answer; <c>expiresAt</c>: when the credential expires unless it is used or renewed.</summary>
-public sealed record AddPushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset VerifiedAt, DateTimeOffset? ExpiresAt);
+/// <summary>
+/// Row 1 answer; <c>expiresAt</c>: when the credential expires unless it is used or renewed; <c>lastVerifiedAt</c>
+/// (read by Android) when the same key is registered again after use.
+/// </summary>
+public sealed record AddPushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset VerifiedAt, DateTimeOffset? ExpiresAt,
+    DateTimeOffset? LastVerifiedAt = null);
 
 /// <summary>Row 2 answer.</summary>
 public sealed record PushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset? VerifiedAt, DateTimeOffset? LastVerifiedAt,
