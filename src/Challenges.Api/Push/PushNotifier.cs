@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Challenges.Api.Delivery;
 using Challenges.Api.Observability;
 using Challenges.Api.Tenants;
+using Challenges.Api.Users;
 using Polly;
 using Polly.Retry;
 
@@ -54,6 +55,24 @@ public sealed partial class PushNotifier : BackgroundService
         {
             LogDropped(_logger, item.Tenant.Id);
         }
+    }
+
+    /// <summary>The data of <c>push.created</c> for one device a challenge targets (its push token included, for the relay).</summary>
+    public static List<KeyValuePair<string, string?>> CreatedData(PushChallengeRecord challenge, AuthenticatorRecord device)
+    {
+        ArgumentNullException.ThrowIfNull(challenge);
+        ArgumentNullException.ThrowIfNull(device);
+        return
+        [
+            new("challengeId", challenge.Id),
+            new("userId", challenge.UserId),
+            new("idempotencyKey", challenge.IdempotencyKey),
+            new("actionCode", challenge.ActionCode),
+            new("userAuthenticatorId", device.Id),
+            new("pushToken", device.PushToken),
+            new("ipAddress", challenge.IpAddress),
+            new("userAgent", challenge.UserAgent),
+        ];
     }
 
     /// <summary>Seconds to wait after failed attempt <paramref name="attempt"/>: 1, 3, 9, 27.</summary>

@@ -13,8 +13,11 @@ public sealed record AddPushCredentialResponse(string UserAuthenticatorId, strin
 public sealed record PushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset? VerifiedAt, DateTimeOffset? LastVerifiedAt,
     DateTimeOffset? ExpiresAt);
 
-/// <summary>Start push answer; <c>verificationCode</c> only with number matching.</summary>
-public sealed record StartPushResponse(string ChallengeId, string? VerificationCode);
+/// <summary>
+/// Start push answer; <c>verificationCode</c> only with number matching; <c>deliveryResults</c>: one per targeted
+/// authenticator, with an <c>errorCode</c> where its send failed.
+/// </summary>
+public sealed record StartPushResponse(string ChallengeId, string? VerificationCode, IReadOnlyList<DeliveryResult>? DeliveryResults = null);
 
 /// <summary>Push poll answer: pending {false,false}; rejected or expired {false,true}; approved {true,true}, with the token once.</summary>
 public sealed record VerifyPushResponse(bool IsVerified, bool IsConsumed, string? AccessToken);

@@ -25,7 +25,7 @@ public sealed partial class PushService(
     ActionStore actions,
     VerificationFlow flow,
     ActionCompletion completion,
-    PushNotifier notifier,
+    PushDispatcher dispatcher,
     ChallengeMetrics metrics,
     ConflictRetry retry,
     TimeProvider time,
@@ -35,8 +35,20 @@ public sealed partial class PushService(
     private TimeProvider Time => time;
 
     /// <summary>Starts a challenge for the token's action, to all the user's push devices or the one asked for.</summary>
-    public Task<Outcome<StartPushResponse>> StartAsync(ClientCall call, StartPushRequest request, PushOrigin origin) =>
-        flow.StartAsync(call, new Start(this, request, origin));
+    /// <remarks>
+    /// Once stored, the challenge is sent to its devices (<see cref="PushDispatcher"/>) and the answer lists each one's
+    /// outcome in <c>deliveryResults</c>, after a bounded wait: a failed send never fails the start.
+    /// </remarks>
+    public async Task<Outcome<StartPushResponse>> StartAsync(ClientCall call, StartPushRequest request, PushOrigin origin)
+    {
+        var start = new Start(this, request, origin);
+        var started = await flow.StartAsync(call, start);
+        if (started.Failed(out _, out var response) || start.Prepared is not { Delivery.IsCompletedSuccessfully: true } prepared)
+        {
+            return started;
+        }
+        return response with { DeliveryResults = await prepared.Delivery.Result.ResultsAsync() };
+    }
 
     /// <summary>
     /// The web app's poll. An approved challenge hands out the access token once (the device's answer has already
@@ -80,14 +92,12 @@ public sealed partial class PushService(
         };
         var write = push.StartWrite(tenant.Id, challenge, board, out var superseded);
         var pointer = new PendingPointer(challenge.Id, challenge.ExpiresAt);
-        return new PreparedPush(challenge, write,
+        var delivery = new TaskCompletionSource<PushDispatch>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new PreparedPush(challenge, write, delivery.Task,
             () => users.ShowAsync(tenant.Id, devices.Select(d => DeviceKeys.KeyId(d.PublicKey!)), pointer, tenant.Limits.PushLifetime),
             () =>
             {
-                foreach (var device in devices)
-                {
-                    notifier.Enqueue(new PushCreated(tenant, Ids.New(), CreatedData(challenge, device), challenge.ExpiresAt));
-                }
+                delivery.SetResult(dispatcher.Dispatch(tenant, challenge, devices));
                 metrics.Started(tenant.Id, VerificationMethods.Push);
                 LogStarted(logger, tenant.Id, challenge.Id, devices.Count);
                 foreach (var older in superseded)
@@ -101,18 +111,6 @@ public sealed partial class PushService(
 
     /// <summary>The action code step-up challenges show on the device.</summary>
     public const string StepUpActionCode = "stepUp";
-
-    private static List<KeyValuePair<string, string?>> CreatedData(PushChallengeRecord challenge, AuthenticatorRecord device) =>
-    [
-        new("challengeId", challenge.Id),
-        new("userId", challenge.UserId),
-        new("idempotencyKey", challenge.IdempotencyKey),
-        new("actionCode", challenge.ActionCode),
-        new("userAuthenticatorId", device.Id),
-        new("pushToken", device.PushToken),
-        new("ipAddress", challenge.IpAddress),
-        new("userAgent", challenge.UserAgent),
-    ];
 
     /// <summary>
     /// Device API row 4: the device's pending challenge, if any. A valid <c>X-Authsignal-Signature</c> over the
@@ -282,6 +280,9 @@ public sealed partial class PushService(
     {
         public string Method => VerificationMethods.Push;
 
+        /// <summary>The challenge this start prepared, once it has.</summary>
+        public PreparedPush? Prepared { get; private set; }
+
         public IReadOnlyList<(RateRule Rule, string Subject)> Limits(ClientCall call) => origin.IpAddress == ClientAddress.Unknown
             // No address to attribute the start to (e.g. a Unix socket): only the per-user limit applies.
             ? [(RateRule.PushStartsPerUser, call.Token.UserId)]
@@ -306,7 +307,7 @@ public sealed partial class PushService(
             }
             var id = context.Call.NewChallengeId();
             var action = context.Action!.Value with { ChallengeId = id };
-            var prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, board, origin, action);
+            var prepared = Prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, board, origin, action);
             return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(new NewChallenge<StartPushResponse>(id, prepared.Write,
                 new StartPushResponse(id, prepared.Challenge.VerificationCode), prepared.Show, prepared.Announce));
         }
