@@ -40,7 +40,11 @@ public sealed record PendingChallengeResponse(
     string? IpAddress = null,
     long? ExpiresAt = null,
     JsonElement? Custom = null,
-    bool? VerificationCodeRequired = null);
+    bool? VerificationCodeRequired = null,
+    ChallengeUser? User = null);
+
+/// <summary>Row 4's <c>user</c>: the user's custom data the tenant marks public (signed requests only).</summary>
+public sealed record ChallengeUser(JsonElement? Custom);
 
 /// <summary>Row 5 answer: true when the answer approved the challenge.</summary>
 public sealed record AnswerPushResponse(bool IsVerified);

@@ -62,7 +62,7 @@ public sealed partial class PushService(
     /// it decides, as its start leaves it (null for a step-up, which <paramref name="purpose"/> names).
     /// </summary>
     public PreparedPush Prepare(Tenant tenant, string id, string userId, IReadOnlyList<AuthenticatorRecord> devices, IReadOnlyList<Shown> board,
-        PushOrigin origin, ActionRecord? action, string? purpose = null)
+        PushOrigin origin, ActionRecord? action, string? purpose = null, UserRecord? user = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(devices);
@@ -87,7 +87,8 @@ public sealed partial class PushService(
             IpAddress = action?.IpAddress ?? (purpose is not null && origin.IpAddress == ClientAddress.Unknown ? null : origin.IpAddress),
             UserAgent = action?.UserAgent ?? origin.UserAgent,
             DeviceId = action?.DeviceId,
-            Custom = action?.Custom,
+            Custom = PublicCustomData.Of(action?.Custom, tenant.Options.Push.PublicCustomData, whole: true),
+            UserCustom = PublicCustomData.Of(user?.Custom, tenant.Options.Push.PublicCustomData, whole: false),
             ActionText = action is null ? null : ActionStore.TextOf(action),
         };
         var write = push.StartWrite(tenant.Id, challenge, board, out var superseded);
@@ -147,7 +148,8 @@ public sealed partial class PushService(
         }
         var c = shown.Value;
         return new PendingChallengeResponse(device.AuthenticatorId, c.Id, c.UserId, c.ActionCode, c.IdempotencyKey, c.DeviceId, c.UserAgent,
-            c.IpAddress, c.ExpiresAt.ToUnixTimeSeconds(), signed.Result ? c.Custom : null, c.VerificationCode is null ? null : true);
+            c.IpAddress, c.ExpiresAt.ToUnixTimeSeconds(), signed.Result ? c.Custom : null, c.VerificationCode is null ? null : true,
+            signed.Result && c.UserCustom is not null ? new ChallengeUser(c.UserCustom) : null);
     }
 
     /// <summary>
@@ -307,7 +309,8 @@ public sealed partial class PushService(
             }
             var id = context.Call.NewChallengeId();
             var action = context.Action!.Value with { ChallengeId = id };
-            var prepared = Prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, board, origin, action);
+            var prepared = Prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, board, origin, action,
+                user: context.User.Value);
             return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(new NewChallenge<StartPushResponse>(id, prepared.Write,
                 new StartPushResponse(id, prepared.Challenge.VerificationCode), prepared.Show, prepared.Announce));
         }

@@ -107,13 +107,18 @@ public sealed class DirectPushServer : IAsyncDisposable
     public static JsonElement OnlyResult(JsonElement started) => Assert.Single(started.GetProperty("deliveryResults").EnumerateArray());
 
     /// <summary>The push token stored for an authenticator, read from Redis (it is never on the wire after registration).</summary>
-    public async Task<string?> StoredPushTokenAsync(string userId, string authenticatorId)
+    public async Task<string?> StoredPushTokenAsync(string userId, string authenticatorId) =>
+        (await StoredAuthenticatorAsync(userId, authenticatorId)).TryGetProperty("pushToken", out var token) && token.ValueKind == JsonValueKind.String
+            ? token.GetString()
+            : null;
+
+    /// <summary>An authenticator as stored in its user's document.</summary>
+    public async Task<JsonElement> StoredAuthenticatorAsync(string userId, string authenticatorId)
     {
         await using var redis = await RedisInspector.ConnectAsync(_fixture.RedisConfiguration);
         var key = Assert.Single(redis.Keys($"u:*{userId}*:profile"));
         using var user = JsonDocument.Parse((string)(await redis.Database.StringGetAsync(key))!);
-        var authenticator = user.RootElement.GetProperty("authenticators").EnumerateArray().Single(a => a.Str("id") == authenticatorId);
-        return authenticator.TryGetProperty("pushToken", out var token) && token.ValueKind == JsonValueKind.String ? token.GetString() : null;
+        return user.RootElement.GetProperty("authenticators").EnumerateArray().Single(a => a.Str("id") == authenticatorId).Clone();
     }
 
     /// <summary>Moves the server's clock on in steps until <paramref name="done"/> holds (retries and waits run on it).</summary>
