@@ -106,6 +106,7 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         {
             ["signature"] = "Over the challengeId: ECDSA P-256 over SHA-256, ASN.1 DER, standard base64.",
             ["approved"] = "true approves, false rejects.",
+            ["reason"] = "With a rejection, NOT_ME: the user did not try to sign in; pushes to the user pause and push.reported is sent.",
         }),
         [typeof(RemovePushCredentialRequest)] = new(new { publicKey = ExampleKey, signature = ExampleSignature },
             new(StringComparer.Ordinal) { ["signature"] = "Over the time-window message floor(unixSeconds / 600) written with .0." }),

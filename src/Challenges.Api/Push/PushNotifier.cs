@@ -9,7 +9,9 @@ using Polly.Retry;
 namespace Challenges.Api.Push;
 
 /// <summary>One <c>push.created</c> event to deliver; <see cref="EventId"/> stays the same across retries.</summary>
-public sealed record PushCreated(Tenant Tenant, string EventId, IReadOnlyList<KeyValuePair<string, string?>> Data, DateTimeOffset ExpiresAt);
+/// <remarks><see cref="Type"/>: <c>push.created</c>, or <c>push.reported</c> for a push the user reported as not theirs.</remarks>
+public sealed record PushCreated(Tenant Tenant, string EventId, IReadOnlyList<KeyValuePair<string, string?>> Data, DateTimeOffset ExpiresAt,
+    string Type = PushNotifier.EventType);
 
 /// <summary>
 /// Delivers <c>push.created</c> in the background: it is only a prompt (the device also finds the challenge by
@@ -19,6 +21,12 @@ public sealed record PushCreated(Tenant Tenant, string EventId, IReadOnlyList<Ke
 public sealed partial class PushNotifier : BackgroundService
 {
     public const string EventType = "push.created";
+
+    /// <summary>A user rejected a push as "this wasn't me": pushes to the user are paused.</summary>
+    public const string ReportedEventType = "push.reported";
+
+    /// <summary>How long a <c>push.reported</c> event is retried (it has no challenge lifetime to follow).</summary>
+    public static readonly TimeSpan ReportRetryWindow = TimeSpan.FromMinutes(10);
     private const int MaxAttempts = 5;
     private const int MaxConcurrent = 32;
     private static readonly ResiliencePropertyKey<DateTimeOffset> ExpiresAt = new("push.expiresAt");
@@ -125,7 +133,7 @@ public sealed partial class PushNotifier : BackgroundService
             {
                 attempts++;
                 return await _metrics.DeliverAsync("push", "webhook",
-                    () => _webhooks.SendAsync(item.Tenant, EventType, item.Data, item.EventId, ctx.CancellationToken), r => r.Delivered);
+                    () => _webhooks.SendAsync(item.Tenant, item.Type, item.Data, item.EventId, ctx.CancellationToken), r => r.Delivered);
             }, context);
             if (!result.Delivered)
             {

@@ -76,7 +76,9 @@ public sealed class VerifyPushRequestValidator : AbstractValidator<VerifyPushReq
 }
 
 /// <summary>Device API row 5: approve or reject, signed over the challenge id.</summary>
-public sealed record AnswerPushRequest(string? ChallengeId, string? PublicKey, string? Signature, bool? Approved, string? VerificationCode);
+/// <remarks><c>reason</c> (ours): <c>NOT_ME</c> on a rejection says the user did not try to sign in ("this wasn't me").</remarks>
+public sealed record AnswerPushRequest(string? ChallengeId, string? PublicKey, string? Signature, bool? Approved, string? VerificationCode,
+    string? Reason = null);
 
 public sealed class AnswerPushRequestValidator : AbstractValidator<AnswerPushRequest>
 {
@@ -87,6 +89,7 @@ public sealed class AnswerPushRequestValidator : AbstractValidator<AnswerPushReq
         RuleFor(r => r.Signature).NotEmpty().WithMessage("signature: is required.").Text(512);
         RuleFor(r => r.Approved).NotNull().WithMessage("approved: is required (true or false).");
         RuleFor(r => r.VerificationCode).Text(16);
+        RuleFor(r => r.Reason).Text(64);
     }
 }
 

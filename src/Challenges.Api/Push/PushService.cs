@@ -26,12 +26,15 @@ public sealed partial class PushService(
     VerificationFlow flow,
     ActionCompletion completion,
     PushDispatcher dispatcher,
+    PushGuardStore guards,
+    PushNotifier notifier,
     ChallengeMetrics metrics,
     ConflictRetry retry,
     TimeProvider time,
     ILogger<PushService> logger)
 {
     private PushChallengeStore Push => push;
+    private PushGuardStore Guards => guards;
     private TimeProvider Time => time;
 
     /// <summary>Starts a challenge for the token's action, to all the user's push devices or the one asked for.</summary>
@@ -47,8 +50,31 @@ public sealed partial class PushService(
         {
             return started;
         }
-        return response with { DeliveryResults = await prepared.Delivery.Result.ResultsAsync() };
+        var fatigue = call.Tenant.Options.Push.Fatigue;
+        var now = time.GetUtcNow();
+        var results = prepared.Delivery.Result.ResultsAsync();
+        await Task.WhenAll(
+            fatigue.Enabled ? GuardAsync(call.Tenant.Id, prepared.Challenge, g => PushGuard.Started(g, fatigue, now)) : Task.CompletedTask,
+            results);
+        return response with { DeliveryResults = results.Result };
     }
+
+    /// <summary>Changes the user's push-fatigue guard; the challenge stands when the store cannot be written.</summary>
+    private async Task GuardAsync(string tenantId, PushChallengeRecord challenge, Func<PushGuardRecord, PushGuardRecord> change)
+    {
+        try
+        {
+            await guards.UpdateAsync(tenantId, challenge.UserId, change);
+        }
+        catch (Exception e) when (e is StoreUnavailableException or InvalidOperationException)
+        {
+            LogGuardNotWritten(logger, tenantId, challenge.Id, e.GetType().Name);
+        }
+    }
+
+    /// <summary>The address a push came from, for the fatigue rules; none when the request had none.</summary>
+    private static string? AddressOf(PushChallengeRecord challenge) =>
+        challenge.IpAddress is { } ip && ip != ClientAddress.Unknown ? ip : null;
 
     /// <summary>
     /// The web app's poll. An approved challenge hands out the access token once (the device's answer has already
@@ -62,7 +88,7 @@ public sealed partial class PushService(
     /// it decides, as its start leaves it (null for a step-up, which <paramref name="purpose"/> names).
     /// </summary>
     public PreparedPush Prepare(Tenant tenant, string id, string userId, IReadOnlyList<AuthenticatorRecord> devices, IReadOnlyList<Shown> board,
-        PushOrigin origin, ActionRecord? action, string? purpose = null, UserRecord? user = null)
+        PushOrigin origin, ActionRecord? action, string? purpose = null, UserRecord? user = null, bool forceMatching = false)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(devices);
@@ -79,7 +105,7 @@ public sealed partial class PushService(
             ExpiresAt = now + tenant.Limits.PushLifetime,
             Targets = devices.Select(d => d.Id).ToArray(),
             // A step-up has no web page to show a code on.
-            VerificationCode = tenant.Options.Push.NumberMatching && purpose is null
+            VerificationCode = (tenant.Options.Push.NumberMatching || forceMatching) && purpose is null
                 ? RandomNumberGenerator.GetInt32(0, 100).ToString("D2", CultureInfo.InvariantCulture)
                 : null,
             // The context a device shows describes the sign-in attempt: what the backend tracked, else the starting request.
@@ -249,9 +275,41 @@ public sealed partial class PushService(
             LogFollowUpFailed(logger, tenant.Id, challengeId);
         }
         LogAnswered(logger, tenant.Id, challengeId, result.State);
+        if (result.Purpose is null && tenant.Options.Push.Fatigue.Enabled)
+        {
+            await GuardAnswerAsync(tenant, result, request.Reason);
+        }
         return new AnswerPushResponse(result.State == PushChallengeStates.Approved);
 
         static Attempt<Outcome<PushChallengeRecord>> Done(Outcome<PushChallengeRecord> outcome) => outcome;
+    }
+
+    /// <summary>
+    /// The fatigue rules after an answer: the back-off starts over, an approval teaches its address, a rejection turns
+    /// number matching on, and one the user reports as "this wasn't me" pauses pushes and tells the tenant.
+    /// </summary>
+    private async Task GuardAnswerAsync(Tenant tenant, PushChallengeRecord answered, string? reason)
+    {
+        var fatigue = tenant.Options.Push.Fatigue;
+        var now = time.GetUtcNow();
+        var approved = answered.State == PushChallengeStates.Approved;
+        var notMe = !approved && string.Equals(reason?.Trim(), PushGuard.NotMe, StringComparison.OrdinalIgnoreCase);
+        await GuardAsync(tenant.Id, answered, g => PushGuard.Answered(g, fatigue, approved, notMe, AddressOf(answered), now));
+        if (notMe)
+        {
+            LogReported(logger, tenant.Id, answered.Id);
+            notifier.Enqueue(new PushCreated(tenant, Ids.New(),
+            [
+                new("challengeId", answered.Id),
+                new("userId", answered.UserId),
+                new("actionCode", answered.ActionCode),
+                new("idempotencyKey", answered.IdempotencyKey),
+                new("userAuthenticatorId", answered.AnsweredBy),
+                new("ipAddress", answered.IpAddress),
+                new("userAgent", answered.UserAgent),
+                new("blockedUntil", (now + fatigue.BlockFor).ToString("O", CultureInfo.InvariantCulture)),
+            ], now + PushNotifier.ReportRetryWindow, PushNotifier.ReportedEventType));
+        }
     }
 
     /// <summary>
@@ -278,7 +336,7 @@ public sealed partial class PushService(
 
     /// <summary>A push to the token's user's devices, for the token's action.</summary>
     private sealed class Start(PushService service, StartPushRequest request, PushOrigin origin)
-        : IChallengeStart<IReadOnlyList<Shown>, StartPushResponse>
+        : IChallengeStart<(IReadOnlyList<Shown> Board, PushGuardRecord Guard), StartPushResponse>
     {
         public string Method => VerificationMethods.Push;
 
@@ -290,7 +348,15 @@ public sealed partial class PushService(
             ? [(RateRule.PushStartsPerUser, call.Token.UserId)]
             : [(RateRule.PushStartsPerUser, call.Token.UserId), (RateRule.StartsPerIp, origin.IpAddress)];
 
-        public Task<IReadOnlyList<Shown>> ReadAsync(ClientCall call) => service.Push.ReadBoardAsync(call.Tenant.Id, call.Token.UserId);
+        public async Task<(IReadOnlyList<Shown> Board, PushGuardRecord Guard)> ReadAsync(ClientCall call)
+        {
+            var board = service.Push.ReadBoardAsync(call.Tenant.Id, call.Token.UserId);
+            var guard = call.Tenant.Options.Push.Fatigue.Enabled
+                ? service.Guards.ReadAsync(call.Tenant.Id, call.Token.UserId)
+                : Task.FromResult(PushGuardRecord.Empty);
+            await Task.WhenAll(board, guard);
+            return (board.Result, guard.Result);
+        }
 
         public ApiError? Admit(ChallengeContext context) =>
             !context.Tenant.Allows(VerificationMethods.Push) ? ApiError.Invalid("PUSH is not enabled for this tenant.")
@@ -298,7 +364,7 @@ public sealed partial class PushService(
             : !ActionStates.AwaitsChallenge(action.State) ? ApiError.Conflict($"The action is {action.State}: it no longer awaits a challenge.")
             : null;
 
-        public Task<Outcome<NewChallenge<StartPushResponse>>> StartAsync(ChallengeContext context, IReadOnlyList<Shown> board)
+        public Task<Outcome<NewChallenge<StartPushResponse>>> StartAsync(ChallengeContext context, (IReadOnlyList<Shown> Board, PushGuardRecord Guard) state)
         {
             var devices = context.User.Value.PushDevices.Where(a => request.UserAuthenticatorId is null || a.Id == request.UserAuthenticatorId).ToList();
             if (devices.Count == 0)
@@ -309,8 +375,15 @@ public sealed partial class PushService(
             }
             var id = context.Call.NewChallengeId();
             var action = context.Action!.Value with { ChallengeId = id };
-            var prepared = Prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, board, origin, action,
-                user: context.User.Value);
+            var address = action.IpAddress ?? origin.IpAddress;
+            var judged = PushGuard.Judge(state.Guard, context.Tenant.Options.Push.Fatigue, address == ClientAddress.Unknown ? null : address,
+                service.Time.GetUtcNow());
+            if (judged.Failed(out var paused, out var forceMatching))
+            {
+                return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(paused);
+            }
+            var prepared = Prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, state.Board, origin, action,
+                user: context.User.Value, forceMatching: forceMatching);
             return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(new NewChallenge<StartPushResponse>(id, prepared.Write,
                 new StartPushResponse(id, prepared.Challenge.VerificationCode), prepared.Show, prepared.Announce));
         }
@@ -374,6 +447,12 @@ public sealed partial class PushService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered, but the device's pointer or the credential's renewal was not written (store unavailable)")]
     private static partial void LogFollowUpFailed(ILogger logger, string tenantId, string challengeId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId}: the push-fatigue guard was not written ({Failure})")]
+    private static partial void LogGuardNotWritten(ILogger logger, string tenantId, string challengeId, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} rejected as not the user's: pushes to the user paused")]
+    private static partial void LogReported(ILogger logger, string tenantId, string challengeId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push answer with a bad signature for tenant {TenantId}")]
     private static partial void LogBadSignature(ILogger logger, string tenantId);
