@@ -29,7 +29,7 @@ public sealed partial class PushDispatcher(
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(challenge);
         ArgumentNullException.ThrowIfNull(devices);
-        var mode = tenant.Options.Push.DeliveryMode;
+        var mode = tenant.Options.Push.DeliveryMode();
         if (PushDeliveryModes.SendsWebhook(mode))
         {
             foreach (var device in devices)

@@ -23,7 +23,7 @@ public sealed class PushConfigurationValidator : IValidateOptions<TenantsOptions
             var push = options.Tenants[i].Push;
             var at = $"Tenants__{i}__Push__";
             CheckApns(push.Apns, at + "Apns__", failures);
-            if (!PushDeliveryModes.All.Contains(push.DeliveryMode, StringComparer.Ordinal))
+            if (!PushDeliveryModes.All.Contains(push.DeliveryMode(), StringComparer.Ordinal))
             {
                 failures.Add($"{at}Delivery must be Webhook, Direct or Both.");
             }

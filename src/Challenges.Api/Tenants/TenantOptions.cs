@@ -88,12 +88,12 @@ public sealed class PushOptions
     public PushFatigueOptions Fatigue { get; set; } = new();
 
     /// <summary>The delivery this tenant's pushes take, with the unset default resolved.</summary>
-    public string DeliveryMode => Delivery is { Length: > 0 } mode
+    public string DeliveryMode() => Delivery is { Length: > 0 } mode
         ? PushDeliveryModes.All.FirstOrDefault(m => string.Equals(m, mode, StringComparison.OrdinalIgnoreCase)) ?? mode
-        : HasProviderCredentials ? PushDeliveryModes.Both : PushDeliveryModes.Webhook;
+        : HasProviderCredentials() ? PushDeliveryModes.Both : PushDeliveryModes.Webhook;
 
     /// <summary>Whether credentials for APNs or FCM are configured.</summary>
-    public bool HasProviderCredentials => Apns.TeamId.Length > 0 || Fcm.ServiceAccount.Length > 0;
+    public bool HasProviderCredentials() => Apns.TeamId.Length > 0 || Fcm.ServiceAccount.Length > 0;
 }
 
 /// <summary>The values of <see cref="PushOptions.Delivery"/>.</summary>
