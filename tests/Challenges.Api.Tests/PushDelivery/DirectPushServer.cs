@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Challenges.Api.Tests.Infrastructure;
+using Challenges.Api.Users;
 using Challenges.Device;
 using Microsoft.Extensions.Time.Testing;
 
@@ -116,8 +117,7 @@ public sealed class DirectPushServer : IAsyncDisposable
     public async Task<JsonElement> StoredAuthenticatorAsync(string userId, string authenticatorId)
     {
         await using var redis = await RedisInspector.ConnectAsync(_fixture.RedisConfiguration);
-        var key = Assert.Single(redis.Keys($"u:*{userId}*:profile"));
-        using var user = JsonDocument.Parse((string)(await redis.Database.StringGetAsync(key))!);
+        using var user = JsonDocument.Parse((string)(await redis.Database.StringGetAsync(UserStore.KeyOf(TestTenants.A, userId)))!);
         return user.RootElement.GetProperty("authenticators").EnumerateArray().Single(a => a.Str("id") == authenticatorId).Clone();
     }
 
