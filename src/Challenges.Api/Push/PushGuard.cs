@@ -1,13 +1,12 @@
 using Challenges.Api.Http;
-using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 
 namespace Challenges.Api.Push;
 
 /// <summary>
-/// What the push-fatigue defence remembers of one user (in the user's slot): a block after a "this wasn't me"
-/// rejection, number matching switched on until a time, the pushes started since the last answer, and the addresses
-/// the user approved pushes from.
+/// What the push-fatigue defence remembers of one user, as <see cref="PushChallengeStore"/> reads it from the user's
+/// slot: a block after a "this wasn't me" rejection, number matching switched on until a time, the pushes started since
+/// the last answer, and the addresses the user approved pushes from.
 /// </summary>
 public sealed record PushGuardRecord
 {
@@ -18,7 +17,7 @@ public sealed record PushGuardRecord
     public int Unanswered { get; init; }
     public DateTimeOffset? LastStartAt { get; init; }
 
-    /// <summary>Addresses the user approved pushes from, most recent first.</summary>
+    /// <summary>Addresses the user approved pushes from within <see cref="PushFatigueOptions.KnownAddressLifetime"/>.</summary>
     public IReadOnlyList<string> KnownAddresses { get; init; } = [];
 
     public static PushGuardRecord Empty { get; } = new();
@@ -85,26 +84,17 @@ public static class PushGuard
     }
 
     /// <summary>
-    /// The guard after an answer: the back-off starts over; an approval makes its address known; a rejection switches
-    /// number matching on for a while, and one with <see cref="NotMe"/> blocks pushes too.
+    /// The guard after an answer, written without reading it: the back-off starts over; a rejection switches number
+    /// matching on for a while, and one with <see cref="NotMe"/> blocks pushes too. (An approval's address is learned
+    /// beside it: <see cref="GuardUpdate.Learned"/>.)
     /// </summary>
-    public static PushGuardRecord Answered(PushGuardRecord guard, PushFatigueOptions options, bool approved, bool notMe, string? ipAddress,
-        DateTimeOffset now)
+    public static PushGuardRecord Answered(PushFatigueOptions options, bool approved, bool notMe, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(guard);
         ArgumentNullException.ThrowIfNull(options);
-        var next = guard with { Unanswered = 0 };
-        if (approved)
-        {
-            return ipAddress is null ? next : next with
-            {
-                KnownAddresses = [ipAddress, .. guard.KnownAddresses.Where(a => a != ipAddress).Take(options.KnownAddresses - 1)],
-            };
-        }
-        return next with
+        return approved ? PushGuardRecord.Empty : new PushGuardRecord
         {
             MatchingUntil = now + options.MatchingFor,
-            BlockedUntil = notMe ? now + options.BlockFor : guard.BlockedUntil,
+            BlockedUntil = notMe ? now + options.BlockFor : null,
         };
     }
 
@@ -121,27 +111,10 @@ public static class PushGuard
     private static int Seconds(TimeSpan wait) => (int)Math.Ceiling(Math.Max(1, wait.TotalSeconds));
 }
 
-/// <summary>The push-fatigue guard of each user in the store, beside the user's push board.</summary>
-public sealed class PushGuardStore(IStateStore store, ConflictRetry retry)
-{
-    /// <summary>Kept this long after its last change: long enough to remember the addresses a user approves from.</summary>
-    public static readonly TimeSpan Retention = TimeSpan.FromDays(90);
-
-    private static string KeyOf(string tenantId, string userId) => $"u:{HashTags.User(tenantId, userId)}:pushguard";
-
-    public async Task<PushGuardRecord> ReadAsync(string tenantId, string userId) =>
-        StoreJson.ReadOrNull<PushGuardRecord>(await store.GetAsync(KeyOf(tenantId, userId))) ?? PushGuardRecord.Empty;
-
-    /// <summary>Applies <paramref name="change"/> by compare-and-set on the guard as read, retried on conflicts.</summary>
-    public Task UpdateAsync(string tenantId, string userId, Func<PushGuardRecord, PushGuardRecord> change)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        var key = KeyOf(tenantId, userId);
-        return retry.RunAsync<bool>("updating a push guard", async _ =>
-        {
-            var raw = await store.GetAsync(key);
-            var next = change(StoreJson.ReadOrNull<PushGuardRecord>(raw) ?? PushGuardRecord.Empty);
-            return await store.CommitAsync([StateChange.Over(key, raw, StoreJson.Write(next), Retention)]) ? true : Attempt.Conflict<bool>();
-        });
-    }
-}
+/// <summary>
+/// A change of a user's guard, written by <see cref="PushChallengeStore"/> in the atomic step of a start or an answer:
+/// the guard <see cref="Next"/> (unanswered pushes counted for <see cref="Window"/> from the last start; number matching
+/// and block times only ever extended), and an address the user approved from (<see cref="Learned"/>), with those
+/// approved before <see cref="KnownSince"/> forgotten.
+/// </summary>
+public sealed record GuardUpdate(PushGuardRecord Next, TimeSpan Window, string? Learned, DateTimeOffset KnownSince);

@@ -68,16 +68,26 @@ public sealed partial class PushNotifier : BackgroundService
     /// <summary>The data of <c>push.created</c> for one device a challenge targets (its push token included, for the relay).</summary>
     public static List<KeyValuePair<string, string?>> CreatedData(PushChallengeRecord challenge, AuthenticatorRecord device)
     {
-        ArgumentNullException.ThrowIfNull(challenge);
         ArgumentNullException.ThrowIfNull(device);
+        return EventData(challenge, device.Id, new KeyValuePair<string, string?>("pushToken", device.PushToken));
+    }
+
+    /// <summary>
+    /// The data of a push event about <paramref name="challenge"/> and one of its devices: the challenge and its action,
+    /// the authenticator, <paramref name="more"/>, and the sign-in attempt's address and browser.
+    /// </summary>
+    public static List<KeyValuePair<string, string?>> EventData(PushChallengeRecord challenge, string? userAuthenticatorId,
+        params KeyValuePair<string, string?>[] more)
+    {
+        ArgumentNullException.ThrowIfNull(challenge);
         return
         [
             new("challengeId", challenge.Id),
             new("userId", challenge.UserId),
             new("idempotencyKey", challenge.IdempotencyKey),
             new("actionCode", challenge.ActionCode),
-            new("userAuthenticatorId", device.Id),
-            new("pushToken", device.PushToken),
+            new("userAuthenticatorId", userAuthenticatorId),
+            .. more,
             new("ipAddress", challenge.IpAddress),
             new("userAgent", challenge.UserAgent),
         ];

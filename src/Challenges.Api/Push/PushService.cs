@@ -26,7 +26,6 @@ public sealed partial class PushService(
     VerificationFlow flow,
     ActionCompletion completion,
     PushDispatcher dispatcher,
-    PushGuardStore guards,
     PushNotifier notifier,
     ChallengeMetrics metrics,
     ConflictRetry retry,
@@ -34,7 +33,6 @@ public sealed partial class PushService(
     ILogger<PushService> logger)
 {
     private PushChallengeStore Push => push;
-    private PushGuardStore Guards => guards;
     private TimeProvider Time => time;
 
     /// <summary>Starts a challenge for the token's action, to all the user's push devices or the one asked for.</summary>
@@ -50,27 +48,19 @@ public sealed partial class PushService(
         {
             return started;
         }
-        var fatigue = call.Tenant.Options.Push.Fatigue;
-        var now = time.GetUtcNow();
-        var results = prepared.Delivery.Result.ResultsAsync();
-        await Task.WhenAll(
-            fatigue.Enabled ? GuardAsync(call.Tenant.Id, prepared.Challenge, g => PushGuard.Started(g, fatigue, now)) : Task.CompletedTask,
-            results);
-        return response with { DeliveryResults = results.Result };
+        return response with { DeliveryResults = await prepared.Delivery.Result.ResultsAsync() };
     }
 
-    /// <summary>Changes the user's push-fatigue guard; the challenge stands when the store cannot be written.</summary>
-    private async Task GuardAsync(string tenantId, PushChallengeRecord challenge, Func<PushGuardRecord, PushGuardRecord> change)
-    {
-        try
-        {
-            await guards.UpdateAsync(tenantId, challenge.UserId, change);
-        }
-        catch (Exception e) when (e is StoreUnavailableException or InvalidOperationException)
-        {
-            LogGuardNotWritten(logger, tenantId, challenge.Id, e.GetType().Name);
-        }
-    }
+    /// <summary>The user's push-fatigue guard, when the tenant has the defence on.</summary>
+    private Task<PushGuardRecord> ReadGuardAsync(Tenant tenant, string userId) => tenant.Options.Push.Fatigue is { Enabled: true } fatigue
+        ? push.ReadGuardAsync(tenant.Id, userId, time.GetUtcNow() - fatigue.KnownAddressLifetime)
+        : Task.FromResult(PushGuardRecord.Empty);
+
+    /// <summary>The guard's change in a start's or answer's write; none when the tenant has the defence off.</summary>
+    private GuardUpdate? GuardUpdateOf(Tenant tenant, PushGuardRecord next, string? learned = null) =>
+        tenant.Options.Push.Fatigue is { Enabled: true } fatigue
+            ? new GuardUpdate(next, fatigue.UnansweredWindow, learned, time.GetUtcNow() - fatigue.KnownAddressLifetime)
+            : null;
 
     /// <summary>The address a push came from, for the fatigue rules; none when the request had none.</summary>
     private static string? AddressOf(PushChallengeRecord challenge) =>
@@ -88,7 +78,8 @@ public sealed partial class PushService(
     /// it decides, as its start leaves it (null for a step-up, which <paramref name="purpose"/> names).
     /// </summary>
     public PreparedPush Prepare(Tenant tenant, string id, string userId, IReadOnlyList<AuthenticatorRecord> devices, IReadOnlyList<Shown> board,
-        PushOrigin origin, ActionRecord? action, string? purpose = null, UserRecord? user = null, bool forceMatching = false)
+        PushOrigin origin, ActionRecord? action, string? purpose = null, UserRecord? user = null, PushGuardRecord? guard = null,
+        bool forceMatching = false)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(devices);
@@ -117,7 +108,9 @@ public sealed partial class PushService(
             UserCustom = PublicCustomData.Of(user?.Custom, tenant.Options.Push.PublicCustomData, whole: false),
             ActionText = action is null ? null : ActionStore.TextOf(action),
         };
-        var write = push.StartWrite(tenant.Id, challenge, board, out var superseded);
+        // The user's push-fatigue guard counts the push in the same atomic step.
+        var write = push.StartWrite(tenant.Id, challenge, board, out var superseded,
+            guard is null ? null : GuardUpdateOf(tenant, PushGuard.Started(guard, tenant.Options.Push.Fatigue, now)));
         var pointer = new PendingPointer(challenge.Id, challenge.ExpiresAt);
         var delivery = new TaskCompletionSource<PushDispatch>(TaskCreationOptions.RunContinuationsAsynchronously);
         return new PreparedPush(challenge, write, delivery.Task,
@@ -236,7 +229,12 @@ public sealed partial class PushService(
                 // Beside the write: the device no longer shows the challenge it is answering.
                 hiding = users.HideAsync(tenant.Id, keyId, deviceState.ShownRaw!);
             }
-            var move = push.AnswerWrite(tenant.Id, current, next);
+            var notMe = !approve && string.Equals(request.Reason?.Trim(), PushGuard.NotMe, StringComparison.OrdinalIgnoreCase);
+            // A sign-in's answer changes the user's push-fatigue guard in the same atomic step (a step-up is left out).
+            var guard = challenge.Purpose is null
+                ? GuardUpdateOf(tenant, PushGuard.Answered(tenant.Options.Push.Fatigue, approve, notMe, now), approve ? AddressOf(challenge) : null)
+                : null;
+            var move = push.AnswerWrite(tenant.Id, current, next, guard);
             var ended = approve ? "approved" : "rejected";
             if (challenge.Purpose is not null)
             {
@@ -275,41 +273,24 @@ public sealed partial class PushService(
             LogFollowUpFailed(logger, tenant.Id, challengeId);
         }
         LogAnswered(logger, tenant.Id, challengeId, result.State);
-        if (result.Purpose is null && tenant.Options.Push.Fatigue.Enabled)
+        if (result.Purpose is null && tenant.Options.Push.Fatigue.Enabled && result.State == PushChallengeStates.Rejected &&
+            string.Equals(request.Reason?.Trim(), PushGuard.NotMe, StringComparison.OrdinalIgnoreCase))
         {
-            await GuardAnswerAsync(tenant, result, request.Reason);
+            Report(tenant, result);
         }
         return new AnswerPushResponse(result.State == PushChallengeStates.Approved);
 
         static Attempt<Outcome<PushChallengeRecord>> Done(Outcome<PushChallengeRecord> outcome) => outcome;
     }
 
-    /// <summary>
-    /// The fatigue rules after an answer: the back-off starts over, an approval teaches its address, a rejection turns
-    /// number matching on, and one the user reports as "this wasn't me" pauses pushes and tells the tenant.
-    /// </summary>
-    private async Task GuardAnswerAsync(Tenant tenant, PushChallengeRecord answered, string? reason)
+    /// <summary>A push the user rejected as "this wasn't me": pushes to the user are paused, and the tenant is told.</summary>
+    private void Report(Tenant tenant, PushChallengeRecord answered)
     {
-        var fatigue = tenant.Options.Push.Fatigue;
+        LogReported(logger, tenant.Id, answered.Id);
         var now = time.GetUtcNow();
-        var approved = answered.State == PushChallengeStates.Approved;
-        var notMe = !approved && string.Equals(reason?.Trim(), PushGuard.NotMe, StringComparison.OrdinalIgnoreCase);
-        await GuardAsync(tenant.Id, answered, g => PushGuard.Answered(g, fatigue, approved, notMe, AddressOf(answered), now));
-        if (notMe)
-        {
-            LogReported(logger, tenant.Id, answered.Id);
-            notifier.Enqueue(new PushCreated(tenant, Ids.New(),
-            [
-                new("challengeId", answered.Id),
-                new("userId", answered.UserId),
-                new("actionCode", answered.ActionCode),
-                new("idempotencyKey", answered.IdempotencyKey),
-                new("userAuthenticatorId", answered.AnsweredBy),
-                new("ipAddress", answered.IpAddress),
-                new("userAgent", answered.UserAgent),
-                new("blockedUntil", (now + fatigue.BlockFor).ToString("O", CultureInfo.InvariantCulture)),
-            ], now + PushNotifier.ReportRetryWindow, PushNotifier.ReportedEventType));
-        }
+        var data = PushNotifier.EventData(answered, answered.AnsweredBy,
+            new KeyValuePair<string, string?>("blockedUntil", (now + tenant.Options.Push.Fatigue.BlockFor).ToString("O", CultureInfo.InvariantCulture)));
+        notifier.Enqueue(new PushCreated(tenant, Ids.New(), data, now + PushNotifier.ReportRetryWindow, PushNotifier.ReportedEventType));
     }
 
     /// <summary>
@@ -351,9 +332,7 @@ public sealed partial class PushService(
         public async Task<(IReadOnlyList<Shown> Board, PushGuardRecord Guard)> ReadAsync(ClientCall call)
         {
             var board = service.Push.ReadBoardAsync(call.Tenant.Id, call.Token.UserId);
-            var guard = call.Tenant.Options.Push.Fatigue.Enabled
-                ? service.Guards.ReadAsync(call.Tenant.Id, call.Token.UserId)
-                : Task.FromResult(PushGuardRecord.Empty);
+            var guard = service.ReadGuardAsync(call.Tenant, call.Token.UserId);
             await Task.WhenAll(board, guard);
             return (board.Result, guard.Result);
         }
@@ -383,7 +362,7 @@ public sealed partial class PushService(
                 return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(paused);
             }
             var prepared = Prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, state.Board, origin, action,
-                user: context.User.Value, forceMatching: forceMatching);
+                user: context.User.Value, guard: state.Guard, forceMatching: forceMatching);
             return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(new NewChallenge<StartPushResponse>(id, prepared.Write,
                 new StartPushResponse(id, prepared.Challenge.VerificationCode), prepared.Show, prepared.Announce));
         }
@@ -447,9 +426,6 @@ public sealed partial class PushService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered, but the device's pointer or the credential's renewal was not written (store unavailable)")]
     private static partial void LogFollowUpFailed(ILogger logger, string tenantId, string challengeId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId}: the push-fatigue guard was not written ({Failure})")]
-    private static partial void LogGuardNotWritten(ILogger logger, string tenantId, string challengeId, string failure);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} rejected as not the user's: pushes to the user paused")]
     private static partial void LogReported(ILogger logger, string tenantId, string challengeId);

@@ -107,20 +107,17 @@ public sealed class PushConfigurationValidator : IValidateOptions<TenantsOptions
     private static void CheckFatigue(PushFatigueOptions fatigue, string at, List<string> failures)
     {
         foreach (var (name, value) in new[] { ("MatchingFor", fatigue.MatchingFor), ("UnansweredWindow", fatigue.UnansweredWindow),
-                     ("BlockFor", fatigue.BlockFor), ("FirstBackoff", fatigue.FirstBackoff), ("MaxBackoff", fatigue.MaxBackoff) })
+                     ("BlockFor", fatigue.BlockFor), ("FirstBackoff", fatigue.FirstBackoff), ("MaxBackoff", fatigue.MaxBackoff),
+                     ("KnownAddressLifetime", fatigue.KnownAddressLifetime) })
         {
-            if (value < TimeSpan.Zero || value > TimeSpan.FromDays(30))
+            if (value < TimeSpan.Zero || value > TimeSpan.FromDays(365))
             {
-                failures.Add($"{at}{name} must be between 0 and 30 days.");
+                failures.Add($"{at}{name} must be between 0 and 365 days.");
             }
         }
         if (fatigue.UnansweredForMatching < 1)
         {
             failures.Add($"{at}UnansweredForMatching must be at least 1.");
-        }
-        if (fatigue.KnownAddresses is < 1 or > 100)
-        {
-            failures.Add($"{at}KnownAddresses must be between 1 and 100.");
         }
     }
 

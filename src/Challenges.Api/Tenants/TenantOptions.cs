@@ -117,7 +117,8 @@ public static class PushDeliveryModes
 /// <see cref="UnansweredForMatching"/> unanswered pushes in a row; a rejection with the reason <c>NOT_ME</c> blocks
 /// pushes to the user for <see cref="BlockFor"/> and tells the tenant (<c>push.reported</c>); a push while the last
 /// one went unanswered waits <see cref="FirstBackoff"/>, doubling with each unanswered one up to
-/// <see cref="MaxBackoff"/>, until an answer resets it.
+/// <see cref="MaxBackoff"/>, until an answer resets it. Its state is written in the same atomic step as the start or
+/// answer it follows, without a condition: concurrent starts for one user may count as one.
 /// </summary>
 public sealed class PushFatigueOptions
 {
@@ -140,8 +141,8 @@ public sealed class PushFatigueOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>The addresses a user approved pushes from that are remembered (most recent first).</summary>
-    public int KnownAddresses { get; set; } = 10;
+    /// <summary>How long an address a user approved a push from is remembered as the user's.</summary>
+    public TimeSpan KnownAddressLifetime { get; set; } = TimeSpan.FromDays(90);
 }
 
 /// <summary>

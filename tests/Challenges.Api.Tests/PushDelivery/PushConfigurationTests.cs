@@ -156,13 +156,13 @@ public sealed class PushConfigurationTests : IDisposable
             p.Delivery = "Relay";
             p.Fatigue.FirstBackoff = TimeSpan.FromSeconds(-1);
             p.Fatigue.UnansweredForMatching = 0;
-            p.Fatigue.KnownAddresses = 0;
+            p.Fatigue.KnownAddressLifetime = TimeSpan.FromDays(400);
         });
 
         Assert.Contains("Tenants__0__Push__Delivery must be Webhook, Direct or Both", problems, StringComparison.Ordinal);
-        Assert.Contains("Tenants__0__Push__Fatigue__FirstBackoff must be between 0 and 30 days", problems, StringComparison.Ordinal);
+        Assert.Contains("Tenants__0__Push__Fatigue__FirstBackoff must be between 0 and 365 days", problems, StringComparison.Ordinal);
         Assert.Contains("Tenants__0__Push__Fatigue__UnansweredForMatching must be at least 1", problems, StringComparison.Ordinal);
-        Assert.Contains("Tenants__0__Push__Fatigue__KnownAddresses must be between 1 and 100", problems, StringComparison.Ordinal);
+        Assert.Contains("Tenants__0__Push__Fatigue__KnownAddressLifetime must be between 0 and 365 days", problems, StringComparison.Ordinal);
         Assert.Equal("", Problems(p => p.Delivery = "direct"));
         Assert.Equal(PushDeliveryModes.Webhook, new PushOptions().DeliveryMode());
         Assert.Equal(PushDeliveryModes.Both, new PushOptions { Apns = Apns() }.DeliveryMode());
