@@ -18,6 +18,11 @@ public sealed class PushFatigueAttackTests(ApiFixture fixture)
     private async Task<HttpResponseMessage> StartAsync(string userId, string? ipAddress = null) =>
         await _push.StartAsync(await _push.TrackAsync(userId, body: ipAddress is null ? null : new { ipAddress }));
 
+    /// <summary>The device's answer with a <c>reason</c>, as an app with a "this wasn't me" button sends it.</summary>
+    private Task<JsonElement> AnswerWithReasonAsync(Challenges.Device.DeviceClient device, string challengeId, bool approved, string reason) =>
+        fixture.DeviceClient().PostJson("/v1/client/user-authenticators/push/challenge",
+            new { challengeId, publicKey = device.PublicKey, signature = device.Sign(challengeId), approved, reason }).Ok();
+
     private static async Task<TimeSpan> RefusedAsync(HttpResponseMessage response)
     {
         await response.AssertError(HttpStatusCode.TooManyRequests, "too_many_requests");
@@ -103,8 +108,7 @@ public sealed class PushFatigueAttackTests(ApiFixture fixture)
         var (device, authenticatorId) = await _push.EnrollAsync(userId);
         var challengeId = (await StartAsync(userId, "198.51.100.9").Ok()).Str("challengeId");
 
-        var answered = await fixture.DeviceClient().PostJson("/v1/client/user-authenticators/push/challenge",
-            new { challengeId, publicKey = device.PublicKey, signature = device.Sign(challengeId), approved = false, reason = "NOT_ME" }).Ok();
+        var answered = await AnswerWithReasonAsync(device, challengeId, approved: false, "NOT_ME");
 
         Assert.False(answered.GetProperty("isVerified").GetBoolean());
         var reported = await fixture.Webhooks.WaitForAsync(r => r.BodyText.Contains("push.reported", StringComparison.Ordinal)
@@ -129,9 +133,30 @@ public sealed class PushFatigueAttackTests(ApiFixture fixture)
         var (device, _) = await _push.EnrollAsync(userId);
         var challengeId = (await StartAsync(userId).Ok()).Str("challengeId");
 
-        await fixture.DeviceClient().PostJson("/v1/client/user-authenticators/push/challenge",
-            new { challengeId, publicKey = device.PublicKey, signature = device.Sign(challengeId), approved = true, reason = "NOT_ME" }).Ok();
+        await AnswerWithReasonAsync(device, challengeId, approved: true, "NOT_ME");
 
         Assert.False((await StartAsync(userId).Ok()).Has("verificationCode"));
+    }
+
+    [Fact]
+    public async Task Deleting_a_user_forgets_the_pause_and_the_addresses_it_approved_from()
+    {
+        var userId = ApiFixture.NewUserId();
+        var (device, _) = await _push.EnrollAsync(userId);
+        var challengeId = (await StartAsync(userId).Ok()).Str("challengeId");
+        await AnswerWithReasonAsync(device, challengeId, approved: false, "NOT_ME");
+        await RefusedAsync(await StartAsync(userId));
+        await using var redis = await RedisInspector.ConnectAsync(fixture.RedisConfiguration);
+        string Key(string part) => $"u:{Challenges.Api.Storage.HashTags.User(TestTenants.A, userId)}:pushguard:{part}";
+        Assert.True(await redis.Database.KeyExistsAsync(Key("blocked")));
+
+        (await _push.Server.DeleteAsync($"/v1/users/{userId}")).EnsureSuccessStatusCode();
+
+        foreach (var part in new[] { "unanswered", "matching", "blocked", "known" })
+        {
+            Assert.False(await redis.Database.KeyExistsAsync(Key(part)));
+        }
+        await _push.EnrollAsync(userId);
+        await StartAsync(userId).Ok();
     }
 }
