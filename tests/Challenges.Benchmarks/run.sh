@@ -104,14 +104,15 @@ redis_pid=$!
 wait_for "redis-server" "$redis_pid" bash -c "exec 3<>/dev/tcp/127.0.0.1/$REDIS_PORT && printf 'PING\r\n' >&3 && head -c 5 <&3 | grep -q PONG"
 
 echo "Starting the server on 127.0.0.1:$API_PORT (webhooks to 127.0.0.1:$HOOK_PORT)..."
-# Limits are raised so the run measures the work, not the 429s; the rate-limit counters still run on every request.
+# Limits are raised (and the push-fatigue back-off is off) so the run measures the work, not the 429s; the rate-limit counters still run on every request.
 # One tenant, Webhook delivery to the generator's receiver (Log delivery is refused outside Development); the
 # pending-challenge phase's codes go there too and are dropped.
 limits() {
   local t="$1"
   echo "Tenants__${t}__Limits__SmsSendsPerWindow=1000000000 Tenants__${t}__Limits__EmailSendsPerWindow=1000000000" \
        "Tenants__${t}__Limits__VerifiesPerWindow=1000000000 Tenants__${t}__Limits__PushStartsPerWindow=1000000000" \
-       "Tenants__${t}__Limits__StepUpsPerWindow=1000000000 Tenants__${t}__Limits__StartsPerIpPerWindow=1000000000"
+       "Tenants__${t}__Limits__StepUpsPerWindow=1000000000 Tenants__${t}__Limits__StartsPerIpPerWindow=1000000000" \
+       "Tenants__${t}__Push__Fatigue__Enabled=false"
 }
 BENCH_SECRET="bench-secret-key-0123456789abcdef0123456789"
 # The server's configuration; the generator gets it too, for the bare server's stages that build the server's services.

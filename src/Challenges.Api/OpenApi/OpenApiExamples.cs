@@ -44,7 +44,7 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         ["publicKey"] = "The device key: EC P-256 SubjectPublicKeyInfo DER, standard base64.",
         ["signature"] = "ECDSA P-256 over SHA-256, ASN.1 DER, standard base64.",
         ["userAuthenticatorId"] = "Only this authenticator (default: all the user's push devices).",
-        ["pushToken"] = "The device's push token, forwarded in push.created.",
+        ["pushToken"] = "The device's APNs or FCM token: notified directly (Push Delivery Direct or Both) and forwarded in push.created.",
         ["tenantId"] = "The tenant's public id.",
     };
 
@@ -86,7 +86,11 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
             new(StringComparer.Ordinal) { ["action"] = "Sent by the browser SDK; the client token's action is the one challenged." }),
         [typeof(VerifyPushRequest)] = new(new { challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f" }),
         [typeof(AddPushCredentialRequest)] = new(new { publicKey = ExampleKey, deviceName = "Jane's phone", devicePlatform = "android", pushToken = "fcm-token" },
-            new(StringComparer.Ordinal) { ["deviceName"] = "Shown in authenticator lists.", ["devicePlatform"] = "ios or android." }),
+            new(StringComparer.Ordinal)
+            {
+                ["deviceName"] = "Shown in authenticator lists.", ["devicePlatform"] = "ios or android.",
+                ["performAttestation"] = "App Attest (iOS) or Play Integrity (Android) evidence: stored with the credential, not verified.",
+            }),
         [typeof(UpdatePushCredentialRequest)] = new(new
         {
             challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f", publicKey = ExampleKey, signature = ExampleSignature, pushToken = "fcm-token-2",
@@ -102,6 +106,7 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         {
             ["signature"] = "Over the challengeId: ECDSA P-256 over SHA-256, ASN.1 DER, standard base64.",
             ["approved"] = "true approves, false rejects.",
+            ["reason"] = "With a rejection, NOT_ME: the user did not try to sign in; pushes to the user pause and push.reported is sent.",
         }),
         [typeof(RemovePushCredentialRequest)] = new(new { publicKey = ExampleKey, signature = ExampleSignature },
             new(StringComparer.Ordinal) { ["signature"] = "Over the time-window message floor(unixSeconds / 600) written with .0." }),
@@ -147,12 +152,20 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
             return;
         }
         target.Examples = [ToNode(body.Example)];
-        foreach (var (name, property) in target.Properties ?? new Dictionary<string, IOpenApiSchema>())
+        foreach (var (name, property) in target.Properties?.ToList() ?? [])
         {
-            if (property is OpenApiSchema field && field.Description is null &&
-                (body.Fields?.GetValueOrDefault(name) ?? Shared.GetValueOrDefault(name)) is { } description)
+            if ((body.Fields?.GetValueOrDefault(name) ?? Shared.GetValueOrDefault(name)) is not { } description)
+            {
+                continue;
+            }
+            if (property is OpenApiSchema field && field.Description is null)
             {
                 field.Description = description;
+            }
+            else if (property is OpenApiSchemaReference nested)
+            {
+                // A nested object: wrapped so that the document (OpenAPI 3.0, where a $ref has no siblings) describes it here.
+                target.Properties![name] = new OpenApiSchema { AllOf = [nested], Description = description };
             }
         }
     }

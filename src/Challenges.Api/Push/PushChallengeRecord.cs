@@ -44,7 +44,11 @@ public sealed record PushChallengeRecord
     public string? IpAddress { get; init; }
     public string? UserAgent { get; init; }
     public string? DeviceId { get; init; }
+    /// <summary>The action's custom data a device may see (the tenant's public keys of it).</summary>
     public JsonElement? Custom { get; init; }
+
+    /// <summary>The user's custom data a device may see, as it was when the challenge started.</summary>
+    public JsonElement? UserCustom { get; init; }
 
     [JsonIgnore]
     public bool IsPush => Kind == PushChallengeStates.Kind;

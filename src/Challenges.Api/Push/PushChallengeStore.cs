@@ -1,4 +1,5 @@
 using Challenges.Api.Storage;
+using Challenges.Api.Users;
 
 namespace Challenges.Api.Push;
 
@@ -9,7 +10,12 @@ namespace Challenges.Api.Push;
 /// challenge closes that one in the same atomic write (a marker beside it), so it is never left pending with nobody to
 /// answer it; an answer takes its challenge off the board. All of it without reading the older challenges.
 /// </summary>
-public sealed class PushChallengeStore(IStateStore store, TimeProvider time)
+/// <remarks>
+/// Beside the board sits the user's push-fatigue guard (<see cref="PushGuardRecord"/>): the unanswered pushes, number
+/// matching and block until their times (keys that expire with them), and the addresses the user approved from (a
+/// sorted set by time). Starts and answers write it in their own atomic step, without reading it again.
+/// </remarks>
+public sealed class PushChallengeStore(IStateStore store, TimeProvider time) : IUserErasure
 {
     internal static string KeyOf(string tenantId, string challengeId) =>
         $"c:{ChallengeIds.TagOf(challengeId)}:{HashTags.Escape(tenantId)}:{HashTags.Escape(challengeId)}";
@@ -18,6 +24,14 @@ public sealed class PushChallengeStore(IStateStore store, TimeProvider time)
     private static string ClosedKeyOf(string tenantId, string challengeId) => KeyOf(tenantId, challengeId) + ":closed";
 
     private static string BoardOf(string tenantId, string userId) => $"u:{HashTags.User(tenantId, userId)}:push";
+
+    private static string GuardKeyOf(string tenantId, string userId, string part) => $"u:{HashTags.User(tenantId, userId)}:pushguard:{part}";
+
+    private static readonly string[] GuardParts = ["unanswered", "matching", "blocked", "known"];
+
+    private sealed record UnansweredRecord(int Count, DateTimeOffset LastStartAt);
+
+    private sealed record UntilRecord(DateTimeOffset At);
 
     private static string MemberOf(string authenticatorId, string challengeId) => $"{HashTags.Escape(authenticatorId)}:{HashTags.Escape(challengeId)}";
 
@@ -45,12 +59,63 @@ public sealed class PushChallengeStore(IStateStore store, TimeProvider time)
             .Select(p => new Shown(HashTags.Unescape(p[0]), HashTags.Unescape(p[1]))).ToList();
     }
 
+    /// <summary>The user's push-fatigue guard, in one round trip (addresses approved since <paramref name="knownSince"/>).</summary>
+    public async Task<PushGuardRecord> ReadGuardAsync(string tenantId, string userId, DateTimeOffset knownSince)
+    {
+        var values = store.GetManyAsync([GuardKeyOf(tenantId, userId, "unanswered"), GuardKeyOf(tenantId, userId, "matching"),
+            GuardKeyOf(tenantId, userId, "blocked")]);
+        var known = store.IndexRangeAsync(GuardKeyOf(tenantId, userId, "known"), knownSince.ToUnixTimeMilliseconds(), 1000);
+        await Task.WhenAll((Task)values, known);
+        var unanswered = StoreJson.ReadOrNull<UnansweredRecord>(values.Result[0]);
+        return new PushGuardRecord
+        {
+            Unanswered = unanswered?.Count ?? 0,
+            LastStartAt = unanswered?.LastStartAt,
+            MatchingUntil = StoreJson.ReadOrNull<UntilRecord>(values.Result[1])?.At,
+            BlockedUntil = StoreJson.ReadOrNull<UntilRecord>(values.Result[2])?.At,
+            KnownAddresses = known.Result,
+        };
+    }
+
+    /// <summary>The changes of a guard update on the user's slot (each part expiring at its time); none without one.</summary>
+    private IEnumerable<StateChange> GuardChanges(string tenantId, string userId, GuardUpdate? update)
+    {
+        if (update is null)
+        {
+            yield break;
+        }
+        var (next, window, learned, knownSince) = update;
+        var now = time.GetUtcNow();
+        var unanswered = GuardKeyOf(tenantId, userId, "unanswered");
+        yield return next is { Unanswered: > 0, LastStartAt: { } last } && last + window > now
+            ? StateChange.Put(unanswered, StoreJson.Write(new UnansweredRecord(next.Unanswered, last)), last + window - now)
+            : StateChange.Delete(unanswered);
+        foreach (var (part, until) in new[] { ("matching", next.MatchingUntil), ("blocked", next.BlockedUntil) })
+        {
+            if (until is { } at && at > now)
+            {
+                yield return StateChange.Put(GuardKeyOf(tenantId, userId, part), StoreJson.Write(new UntilRecord(at)), at - now);
+            }
+        }
+        if (learned is not null)
+        {
+            var known = GuardKeyOf(tenantId, userId, "known");
+            yield return StateChange.IndexAdd(known, learned, now.ToUnixTimeMilliseconds());
+            yield return StateChange.IndexTrim(known, knownSince.ToUnixTimeMilliseconds() - 1);
+        }
+    }
+
+    /// <summary>Deleting a user forgets its push-fatigue guard, with the addresses it approved from.</summary>
+    public Task EraseAsync(string tenantId, string userId) =>
+        store.CommitAsync(GuardParts.Select(part => StateChange.Delete(GuardKeyOf(tenantId, userId, part))).ToList());
+
     /// <summary>
     /// A new challenge, shown on its target devices from now on: the challenge, the board, and a closing marker on each
-    /// older challenge no device shows any more (returned in <paramref name="superseded"/>). A part of an atomic write on
-    /// the user's slot.
+    /// older challenge no device shows any more (returned in <paramref name="superseded"/>), and the user's push-fatigue
+    /// <paramref name="guard"/> change. A part of an atomic write on the user's slot.
     /// </summary>
-    public StoreWrite StartWrite(string tenantId, PushChallengeRecord challenge, IReadOnlyList<Shown> board, out IReadOnlyList<string> superseded)
+    public StoreWrite StartWrite(string tenantId, PushChallengeRecord challenge, IReadOnlyList<Shown> board, out IReadOnlyList<string> superseded,
+        GuardUpdate? guard = null)
     {
         ArgumentNullException.ThrowIfNull(challenge);
         ArgumentNullException.ThrowIfNull(board);
@@ -67,12 +132,16 @@ public sealed class PushChallengeStore(IStateStore store, TimeProvider time)
             .. challenge.Targets.Select(t => StateChange.IndexAdd(boardKey, MemberOf(t, challenge.Id), expiresAt)),
             StateChange.IndexTrim(boardKey, time.GetUtcNow().ToUnixTimeMilliseconds()),
             .. superseded.Select(id => StateChange.Put(ClosedKeyOf(tenantId, id), challenge.Id, Retention(challenge))),
+            .. GuardChanges(tenantId, challenge.UserId, guard),
         ];
         return new StoreWrite(changes);
     }
 
-    /// <summary>An answer: the challenge moves, on condition that nothing closed it meanwhile, and leaves the board.</summary>
-    public StoreWrite AnswerWrite(string tenantId, StoredPush current, PushChallengeRecord answered)
+    /// <summary>
+    /// An answer: the challenge moves, on condition that nothing closed it meanwhile, and leaves the board; with
+    /// <paramref name="guard"/>, the user's push-fatigue guard changes with it.
+    /// </summary>
+    public StoreWrite AnswerWrite(string tenantId, StoredPush current, PushChallengeRecord answered, GuardUpdate? guard = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(answered);
@@ -82,6 +151,7 @@ public sealed class PushChallengeStore(IStateStore store, TimeProvider time)
             StateChange.Over(KeyOf(tenantId, answered.Id), current.Stored.Raw, StoreJson.Write(answered), Retention(answered)),
             StateChange.RequireAbsent(ClosedKeyOf(tenantId, answered.Id)),
             .. answered.Targets.Select(t => StateChange.IndexRemove(boardKey, MemberOf(t, answered.Id))),
+            .. GuardChanges(tenantId, answered.UserId, guard),
         ]);
     }
 

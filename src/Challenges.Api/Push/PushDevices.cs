@@ -43,6 +43,9 @@ public sealed partial class PushDevices(VerificationFlow flow, UserStore users, 
                 PublicKey = DeviceCrypto.NormalizePublicKey(request.PublicKey)!,
                 DevicePlatform = PushPlatforms.Normalize(request.DevicePlatform),
                 PushToken = request.PushToken,
+                Attestation = request.PerformAttestation is { } attestation
+                    ? new DeviceAttestation(attestation.Provider!, attestation.Token!, attestation.KeyId, now)
+                    : null,
                 DisplayName = request.DeviceName,
                 ExpiresAt = now + context.Tenant.Options.Push.CredentialLifetime,
             };
@@ -52,12 +55,17 @@ public sealed partial class PushDevices(VerificationFlow flow, UserStore users, 
             {
                 return refusal;
             }
+            var a = result.Authenticator;
             if (result.Added)
             {
-                LogAdded(devices.Logger, context.Tenant.Id, result.Authenticator.Id);
+                LogAdded(devices.Logger, context.Tenant.Id, a.Id);
             }
-            var a = result.Authenticator;
-            return new AddPushCredentialResponse(a.Id, context.Token.UserId, a.VerifiedAt ?? a.CreatedAt, a.ExpiresAt);
+            else if (request.PushToken is { } pushToken && pushToken != a.PushToken)
+            {
+                // The app registers again with a new token (reinstalled, or the service rotated it): the new one is used.
+                await devices.Users.SetPushTokenAsync(context.Tenant.Id, context.Token.UserId, a.Id, pushToken);
+            }
+            return new AddPushCredentialResponse(a.Id, context.Token.UserId, a.VerifiedAt ?? a.CreatedAt, a.ExpiresAt, a.LastVerifiedAt);
         }
     }
 
@@ -175,7 +183,9 @@ public sealed partial class PushDevices(VerificationFlow flow, UserStore users, 
         {
             return PushService.UnknownCredential();
         }
-        return new UpdatePushCredentialResponse(updated.Id, device.Value.UserId, now, updated.PushToken, updated.ExpiresAt);
+        // The SDKs read pushToken back only when they sent one.
+        return new UpdatePushCredentialResponse(updated.Id, device.Value.UserId, now, request.PushToken is null ? null : updated.PushToken,
+            updated.ExpiresAt);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Push credential {AuthenticatorId} added for tenant {TenantId}")]

@@ -18,6 +18,8 @@ public static class PushEndpoints
         services.AddSingleton<PushService>();
         services.AddSingleton<PushDevices>();
         services.AddSingleton<PushNotifier>();
+        services.AddSingleton<PushDispatcher>();
+        services.AddSingleton<Users.IUserErasure>(sp => sp.GetRequiredService<PushChallengeStore>());
         services.AddHostedService(sp => sp.GetRequiredService<PushNotifier>());
         services.AddSingleton<FluentValidation.IValidator<AddPushCredentialRequest>, AddPushCredentialRequestValidator>();
         services.AddSingleton<FluentValidation.IValidator<StartPushRequest>, StartPushRequestValidator>();

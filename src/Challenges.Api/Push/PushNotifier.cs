@@ -2,13 +2,16 @@ using System.Threading.Channels;
 using Challenges.Api.Delivery;
 using Challenges.Api.Observability;
 using Challenges.Api.Tenants;
+using Challenges.Api.Users;
 using Polly;
 using Polly.Retry;
 
 namespace Challenges.Api.Push;
 
 /// <summary>One <c>push.created</c> event to deliver; <see cref="EventId"/> stays the same across retries.</summary>
-public sealed record PushCreated(Tenant Tenant, string EventId, IReadOnlyList<KeyValuePair<string, string?>> Data, DateTimeOffset ExpiresAt);
+/// <remarks><see cref="Type"/>: <c>push.created</c>, or <c>push.reported</c> for a push the user reported as not theirs.</remarks>
+public sealed record PushCreated(Tenant Tenant, string EventId, IReadOnlyList<KeyValuePair<string, string?>> Data, DateTimeOffset ExpiresAt,
+    string Type = PushNotifier.EventType);
 
 /// <summary>
 /// Delivers <c>push.created</c> in the background: it is only a prompt (the device also finds the challenge by
@@ -18,6 +21,12 @@ public sealed record PushCreated(Tenant Tenant, string EventId, IReadOnlyList<Ke
 public sealed partial class PushNotifier : BackgroundService
 {
     public const string EventType = "push.created";
+
+    /// <summary>A user rejected a push as "this wasn't me": pushes to the user are paused.</summary>
+    public const string ReportedEventType = "push.reported";
+
+    /// <summary>How long a <c>push.reported</c> event is retried (it has no challenge lifetime to follow).</summary>
+    public static readonly TimeSpan ReportRetryWindow = TimeSpan.FromMinutes(10);
     private const int MaxAttempts = 5;
     private const int MaxConcurrent = 32;
     private static readonly ResiliencePropertyKey<DateTimeOffset> ExpiresAt = new("push.expiresAt");
@@ -54,6 +63,34 @@ public sealed partial class PushNotifier : BackgroundService
         {
             LogDropped(_logger, item.Tenant.Id);
         }
+    }
+
+    /// <summary>The data of <c>push.created</c> for one device a challenge targets (its push token included, for the relay).</summary>
+    public static List<KeyValuePair<string, string?>> CreatedData(PushChallengeRecord challenge, AuthenticatorRecord device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return EventData(challenge, device.Id, new KeyValuePair<string, string?>("pushToken", device.PushToken));
+    }
+
+    /// <summary>
+    /// The data of a push event about <paramref name="challenge"/> and one of its devices: the challenge and its action,
+    /// the authenticator, <paramref name="more"/>, and the sign-in attempt's address and browser.
+    /// </summary>
+    public static List<KeyValuePair<string, string?>> EventData(PushChallengeRecord challenge, string? userAuthenticatorId,
+        params KeyValuePair<string, string?>[] more)
+    {
+        ArgumentNullException.ThrowIfNull(challenge);
+        return
+        [
+            new("challengeId", challenge.Id),
+            new("userId", challenge.UserId),
+            new("idempotencyKey", challenge.IdempotencyKey),
+            new("actionCode", challenge.ActionCode),
+            new("userAuthenticatorId", userAuthenticatorId),
+            .. more,
+            new("ipAddress", challenge.IpAddress),
+            new("userAgent", challenge.UserAgent),
+        ];
     }
 
     /// <summary>Seconds to wait after failed attempt <paramref name="attempt"/>: 1, 3, 9, 27.</summary>
@@ -106,7 +143,7 @@ public sealed partial class PushNotifier : BackgroundService
             {
                 attempts++;
                 return await _metrics.DeliverAsync("push", "webhook",
-                    () => _webhooks.SendAsync(item.Tenant, EventType, item.Data, item.EventId, ctx.CancellationToken), r => r.Delivered);
+                    () => _webhooks.SendAsync(item.Tenant, item.Type, item.Data, item.EventId, ctx.CancellationToken), r => r.Delivered);
             }, context);
             if (!result.Delivered)
             {

@@ -4,7 +4,23 @@ using FluentValidation;
 namespace Challenges.Api.Push;
 
 /// <summary>Device API row 1: add a device credential (Bearer).</summary>
-public sealed record AddPushCredentialRequest(string? PublicKey, string? DeviceName, string? DevicePlatform, string? PushToken);
+public sealed record AddPushCredentialRequest(string? PublicKey, string? DeviceName, string? DevicePlatform, string? PushToken,
+    PerformAttestationRequest? PerformAttestation = null);
+
+/// <summary>
+/// <c>performAttestation</c> of the newer SDKs: <c>APP_ATTEST</c> (iOS: the attestation object, standard base64, and
+/// the App Attest key id) or <c>PLAY_INTEGRITY</c> (Android: the integrity token). Stored with the credential, not verified.
+/// </summary>
+public sealed record PerformAttestationRequest(string? Provider, string? Token, string? KeyId);
+
+public static class AttestationProviders
+{
+    public const string AppAttest = "APP_ATTEST";
+    public const string PlayIntegrity = "PLAY_INTEGRITY";
+
+    /// <summary>The most of an attestation token kept: an App Attest object is a few kilobytes of base64.</summary>
+    public const int MaxTokenLength = 16 * 1024;
+}
 
 public sealed class AddPushCredentialRequestValidator : AbstractValidator<AddPushCredentialRequest>
 {
@@ -17,6 +33,11 @@ public sealed class AddPushCredentialRequestValidator : AbstractValidator<AddPus
             .WithMessage("devicePlatform: must be one of ios, android.");
         RuleFor(r => r.DeviceName).Text(256);
         RuleFor(r => r.PushToken).Text(4096);
+        RuleFor(r => r.PerformAttestation!.Provider).Must(p => p is AttestationProviders.AppAttest or AttestationProviders.PlayIntegrity)
+            .WithMessage("performAttestation.provider: must be APP_ATTEST or PLAY_INTEGRITY.").When(r => r.PerformAttestation is not null);
+        RuleFor(r => r.PerformAttestation!.Token).NotEmpty().WithMessage("performAttestation.token: is required.")
+            .Text(AttestationProviders.MaxTokenLength).OverridePropertyName("performAttestation.token").When(r => r.PerformAttestation is not null);
+        RuleFor(r => r.PerformAttestation!.KeyId).Text(256).OverridePropertyName("performAttestation.keyId").When(r => r.PerformAttestation is not null);
     }
 }
 
@@ -55,7 +76,9 @@ public sealed class VerifyPushRequestValidator : AbstractValidator<VerifyPushReq
 }
 
 /// <summary>Device API row 5: approve or reject, signed over the challenge id.</summary>
-public sealed record AnswerPushRequest(string? ChallengeId, string? PublicKey, string? Signature, bool? Approved, string? VerificationCode);
+/// <remarks><c>reason</c> (ours): <c>NOT_ME</c> on a rejection says the user did not try to sign in ("this wasn't me").</remarks>
+public sealed record AnswerPushRequest(string? ChallengeId, string? PublicKey, string? Signature, bool? Approved, string? VerificationCode,
+    string? Reason = null);
 
 public sealed class AnswerPushRequestValidator : AbstractValidator<AnswerPushRequest>
 {
@@ -66,6 +89,7 @@ public sealed class AnswerPushRequestValidator : AbstractValidator<AnswerPushReq
         RuleFor(r => r.Signature).NotEmpty().WithMessage("signature: is required.").Text(512);
         RuleFor(r => r.Approved).NotNull().WithMessage("approved: is required (true or false).");
         RuleFor(r => r.VerificationCode).Text(16);
+        RuleFor(r => r.Reason).Text(64);
     }
 }
 

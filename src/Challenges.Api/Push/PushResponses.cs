@@ -2,15 +2,22 @@ using System.Text.Json;
 
 namespace Challenges.Api.Push;
 
-/// <summary>Row 1 answer; <c>expiresAt</c>: when the credential expires unless it is used or renewed.</summary>
-public sealed record AddPushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset VerifiedAt, DateTimeOffset? ExpiresAt);
+/// <summary>
+/// Row 1 answer; <c>expiresAt</c>: when the credential expires unless it is used or renewed; <c>lastVerifiedAt</c>
+/// (read by Android) when the same key is registered again after use.
+/// </summary>
+public sealed record AddPushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset VerifiedAt, DateTimeOffset? ExpiresAt,
+    DateTimeOffset? LastVerifiedAt = null);
 
 /// <summary>Row 2 answer.</summary>
 public sealed record PushCredentialResponse(string UserAuthenticatorId, string UserId, DateTimeOffset? VerifiedAt, DateTimeOffset? LastVerifiedAt,
     DateTimeOffset? ExpiresAt);
 
-/// <summary>Start push answer; <c>verificationCode</c> only with number matching.</summary>
-public sealed record StartPushResponse(string ChallengeId, string? VerificationCode);
+/// <summary>
+/// Start push answer; <c>verificationCode</c> only with number matching; <c>deliveryResults</c>: one per targeted
+/// authenticator, with an <c>errorCode</c> where its send failed.
+/// </summary>
+public sealed record StartPushResponse(string ChallengeId, string? VerificationCode, IReadOnlyList<DeliveryResult>? DeliveryResults = null);
 
 /// <summary>Push poll answer: pending {false,false}; rejected or expired {false,true}; approved {true,true}, with the token once.</summary>
 public sealed record VerifyPushResponse(bool IsVerified, bool IsConsumed, string? AccessToken);
@@ -33,7 +40,11 @@ public sealed record PendingChallengeResponse(
     string? IpAddress = null,
     long? ExpiresAt = null,
     JsonElement? Custom = null,
-    bool? VerificationCodeRequired = null);
+    bool? VerificationCodeRequired = null,
+    ChallengeUser? User = null);
+
+/// <summary>Row 4's <c>user</c>: the user's custom data the tenant marks public (signed requests only).</summary>
+public sealed record ChallengeUser(JsonElement? Custom);
 
 /// <summary>Row 5 answer: true when the answer approved the challenge.</summary>
 public sealed record AnswerPushResponse(bool IsVerified);

@@ -25,6 +25,7 @@ public sealed partial class PushService(
     ActionStore actions,
     VerificationFlow flow,
     ActionCompletion completion,
+    PushDispatcher dispatcher,
     PushNotifier notifier,
     ChallengeMetrics metrics,
     ConflictRetry retry,
@@ -35,8 +36,35 @@ public sealed partial class PushService(
     private TimeProvider Time => time;
 
     /// <summary>Starts a challenge for the token's action, to all the user's push devices or the one asked for.</summary>
-    public Task<Outcome<StartPushResponse>> StartAsync(ClientCall call, StartPushRequest request, PushOrigin origin) =>
-        flow.StartAsync(call, new Start(this, request, origin));
+    /// <remarks>
+    /// Once stored, the challenge is sent to its devices (<see cref="PushDispatcher"/>) and the answer lists each one's
+    /// outcome in <c>deliveryResults</c>, after a bounded wait: a failed send never fails the start.
+    /// </remarks>
+    public async Task<Outcome<StartPushResponse>> StartAsync(ClientCall call, StartPushRequest request, PushOrigin origin)
+    {
+        var start = new Start(this, request, origin);
+        var started = await flow.StartAsync(call, start);
+        if (started.Failed(out _, out var response) || start.Prepared is not { Delivery.IsCompletedSuccessfully: true } prepared)
+        {
+            return started;
+        }
+        return response with { DeliveryResults = await prepared.Delivery.Result.ResultsAsync() };
+    }
+
+    /// <summary>The user's push-fatigue guard, when the tenant has the defence on.</summary>
+    private Task<PushGuardRecord> ReadGuardAsync(Tenant tenant, string userId) => tenant.Options.Push.Fatigue is { Enabled: true } fatigue
+        ? push.ReadGuardAsync(tenant.Id, userId, time.GetUtcNow() - fatigue.KnownAddressLifetime)
+        : Task.FromResult(PushGuardRecord.Empty);
+
+    /// <summary>The guard's change in a start's or answer's write; none when the tenant has the defence off.</summary>
+    private GuardUpdate? GuardUpdateOf(Tenant tenant, PushGuardRecord next, string? learned = null) =>
+        tenant.Options.Push.Fatigue is { Enabled: true } fatigue
+            ? new GuardUpdate(next, fatigue.UnansweredWindow, learned, time.GetUtcNow() - fatigue.KnownAddressLifetime)
+            : null;
+
+    /// <summary>The address a push came from, for the fatigue rules; none when the request had none.</summary>
+    private static string? AddressOf(PushChallengeRecord challenge) =>
+        challenge.IpAddress is { } ip && ip != ClientAddress.Unknown ? ip : null;
 
     /// <summary>
     /// The web app's poll. An approved challenge hands out the access token once (the device's answer has already
@@ -50,7 +78,8 @@ public sealed partial class PushService(
     /// it decides, as its start leaves it (null for a step-up, which <paramref name="purpose"/> names).
     /// </summary>
     public PreparedPush Prepare(Tenant tenant, string id, string userId, IReadOnlyList<AuthenticatorRecord> devices, IReadOnlyList<Shown> board,
-        PushOrigin origin, ActionRecord? action, string? purpose = null)
+        PushOrigin origin, ActionRecord? action, string? purpose = null, UserRecord? user = null, PushGuardRecord? guard = null,
+        bool forceMatching = false)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(devices);
@@ -67,7 +96,7 @@ public sealed partial class PushService(
             ExpiresAt = now + tenant.Limits.PushLifetime,
             Targets = devices.Select(d => d.Id).ToArray(),
             // A step-up has no web page to show a code on.
-            VerificationCode = tenant.Options.Push.NumberMatching && purpose is null
+            VerificationCode = (tenant.Options.Push.NumberMatching || forceMatching) && purpose is null
                 ? RandomNumberGenerator.GetInt32(0, 100).ToString("D2", CultureInfo.InvariantCulture)
                 : null,
             // The context a device shows describes the sign-in attempt: what the backend tracked, else the starting request.
@@ -75,19 +104,20 @@ public sealed partial class PushService(
             IpAddress = action?.IpAddress ?? (purpose is not null && origin.IpAddress == ClientAddress.Unknown ? null : origin.IpAddress),
             UserAgent = action?.UserAgent ?? origin.UserAgent,
             DeviceId = action?.DeviceId,
-            Custom = action?.Custom,
+            Custom = PublicCustomData.Of(action?.Custom, tenant.Options.Push.PublicCustomData, whole: true),
+            UserCustom = PublicCustomData.Of(user?.Custom, tenant.Options.Push.PublicCustomData, whole: false),
             ActionText = action is null ? null : ActionStore.TextOf(action),
         };
-        var write = push.StartWrite(tenant.Id, challenge, board, out var superseded);
+        // The user's push-fatigue guard counts the push in the same atomic step.
+        var write = push.StartWrite(tenant.Id, challenge, board, out var superseded,
+            guard is null ? null : GuardUpdateOf(tenant, PushGuard.Started(guard, tenant.Options.Push.Fatigue, now)));
         var pointer = new PendingPointer(challenge.Id, challenge.ExpiresAt);
-        return new PreparedPush(challenge, write,
+        var delivery = new TaskCompletionSource<PushDispatch>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new PreparedPush(challenge, write, delivery.Task,
             () => users.ShowAsync(tenant.Id, devices.Select(d => DeviceKeys.KeyId(d.PublicKey!)), pointer, tenant.Limits.PushLifetime),
             () =>
             {
-                foreach (var device in devices)
-                {
-                    notifier.Enqueue(new PushCreated(tenant, Ids.New(), CreatedData(challenge, device), challenge.ExpiresAt));
-                }
+                delivery.SetResult(dispatcher.Dispatch(tenant, challenge, devices));
                 metrics.Started(tenant.Id, VerificationMethods.Push);
                 LogStarted(logger, tenant.Id, challenge.Id, devices.Count);
                 foreach (var older in superseded)
@@ -101,18 +131,6 @@ public sealed partial class PushService(
 
     /// <summary>The action code step-up challenges show on the device.</summary>
     public const string StepUpActionCode = "stepUp";
-
-    private static List<KeyValuePair<string, string?>> CreatedData(PushChallengeRecord challenge, AuthenticatorRecord device) =>
-    [
-        new("challengeId", challenge.Id),
-        new("userId", challenge.UserId),
-        new("idempotencyKey", challenge.IdempotencyKey),
-        new("actionCode", challenge.ActionCode),
-        new("userAuthenticatorId", device.Id),
-        new("pushToken", device.PushToken),
-        new("ipAddress", challenge.IpAddress),
-        new("userAgent", challenge.UserAgent),
-    ];
 
     /// <summary>
     /// Device API row 4: the device's pending challenge, if any. A valid <c>X-Authsignal-Signature</c> over the
@@ -149,7 +167,8 @@ public sealed partial class PushService(
         }
         var c = shown.Value;
         return new PendingChallengeResponse(device.AuthenticatorId, c.Id, c.UserId, c.ActionCode, c.IdempotencyKey, c.DeviceId, c.UserAgent,
-            c.IpAddress, c.ExpiresAt.ToUnixTimeSeconds(), signed.Result ? c.Custom : null, c.VerificationCode is null ? null : true);
+            c.IpAddress, c.ExpiresAt.ToUnixTimeSeconds(), signed.Result ? c.Custom : null, c.VerificationCode is null ? null : true,
+            signed.Result && c.UserCustom is not null ? new ChallengeUser(c.UserCustom) : null);
     }
 
     /// <summary>
@@ -210,7 +229,12 @@ public sealed partial class PushService(
                 // Beside the write: the device no longer shows the challenge it is answering.
                 hiding = users.HideAsync(tenant.Id, keyId, deviceState.ShownRaw!);
             }
-            var move = push.AnswerWrite(tenant.Id, current, next);
+            var notMe = !approve && string.Equals(request.Reason?.Trim(), PushGuard.NotMe, StringComparison.OrdinalIgnoreCase);
+            // A sign-in's answer changes the user's push-fatigue guard in the same atomic step (a step-up is left out).
+            var guard = challenge.Purpose is null
+                ? GuardUpdateOf(tenant, PushGuard.Answered(tenant.Options.Push.Fatigue, approve, notMe, now), approve ? AddressOf(challenge) : null)
+                : null;
+            var move = push.AnswerWrite(tenant.Id, current, next, guard);
             var ended = approve ? "approved" : "rejected";
             if (challenge.Purpose is not null)
             {
@@ -249,9 +273,24 @@ public sealed partial class PushService(
             LogFollowUpFailed(logger, tenant.Id, challengeId);
         }
         LogAnswered(logger, tenant.Id, challengeId, result.State);
+        if (result.Purpose is null && tenant.Options.Push.Fatigue.Enabled && result.State == PushChallengeStates.Rejected &&
+            string.Equals(request.Reason?.Trim(), PushGuard.NotMe, StringComparison.OrdinalIgnoreCase))
+        {
+            Report(tenant, result);
+        }
         return new AnswerPushResponse(result.State == PushChallengeStates.Approved);
 
         static Attempt<Outcome<PushChallengeRecord>> Done(Outcome<PushChallengeRecord> outcome) => outcome;
+    }
+
+    /// <summary>A push the user rejected as "this wasn't me": pushes to the user are paused, and the tenant is told.</summary>
+    private void Report(Tenant tenant, PushChallengeRecord answered)
+    {
+        LogReported(logger, tenant.Id, answered.Id);
+        var now = time.GetUtcNow();
+        var data = PushNotifier.EventData(answered, answered.AnsweredBy,
+            new KeyValuePair<string, string?>("blockedUntil", (now + tenant.Options.Push.Fatigue.BlockFor).ToString("O", CultureInfo.InvariantCulture)));
+        notifier.Enqueue(new PushCreated(tenant, Ids.New(), data, now + PushNotifier.ReportRetryWindow, PushNotifier.ReportedEventType));
     }
 
     /// <summary>
@@ -278,16 +317,25 @@ public sealed partial class PushService(
 
     /// <summary>A push to the token's user's devices, for the token's action.</summary>
     private sealed class Start(PushService service, StartPushRequest request, PushOrigin origin)
-        : IChallengeStart<IReadOnlyList<Shown>, StartPushResponse>
+        : IChallengeStart<(IReadOnlyList<Shown> Board, PushGuardRecord Guard), StartPushResponse>
     {
         public string Method => VerificationMethods.Push;
+
+        /// <summary>The challenge this start prepared, once it has.</summary>
+        public PreparedPush? Prepared { get; private set; }
 
         public IReadOnlyList<(RateRule Rule, string Subject)> Limits(ClientCall call) => origin.IpAddress == ClientAddress.Unknown
             // No address to attribute the start to (e.g. a Unix socket): only the per-user limit applies.
             ? [(RateRule.PushStartsPerUser, call.Token.UserId)]
             : [(RateRule.PushStartsPerUser, call.Token.UserId), (RateRule.StartsPerIp, origin.IpAddress)];
 
-        public Task<IReadOnlyList<Shown>> ReadAsync(ClientCall call) => service.Push.ReadBoardAsync(call.Tenant.Id, call.Token.UserId);
+        public async Task<(IReadOnlyList<Shown> Board, PushGuardRecord Guard)> ReadAsync(ClientCall call)
+        {
+            var board = service.Push.ReadBoardAsync(call.Tenant.Id, call.Token.UserId);
+            var guard = service.ReadGuardAsync(call.Tenant, call.Token.UserId);
+            await Task.WhenAll(board, guard);
+            return (board.Result, guard.Result);
+        }
 
         public ApiError? Admit(ChallengeContext context) =>
             !context.Tenant.Allows(VerificationMethods.Push) ? ApiError.Invalid("PUSH is not enabled for this tenant.")
@@ -295,7 +343,7 @@ public sealed partial class PushService(
             : !ActionStates.AwaitsChallenge(action.State) ? ApiError.Conflict($"The action is {action.State}: it no longer awaits a challenge.")
             : null;
 
-        public Task<Outcome<NewChallenge<StartPushResponse>>> StartAsync(ChallengeContext context, IReadOnlyList<Shown> board)
+        public Task<Outcome<NewChallenge<StartPushResponse>>> StartAsync(ChallengeContext context, (IReadOnlyList<Shown> Board, PushGuardRecord Guard) state)
         {
             var devices = context.User.Value.PushDevices.Where(a => request.UserAuthenticatorId is null || a.Id == request.UserAuthenticatorId).ToList();
             if (devices.Count == 0)
@@ -306,7 +354,15 @@ public sealed partial class PushService(
             }
             var id = context.Call.NewChallengeId();
             var action = context.Action!.Value with { ChallengeId = id };
-            var prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, board, origin, action);
+            var address = action.IpAddress ?? origin.IpAddress;
+            var judged = PushGuard.Judge(state.Guard, context.Tenant.Options.Push.Fatigue, address == ClientAddress.Unknown ? null : address,
+                service.Time.GetUtcNow());
+            if (judged.Failed(out var paused, out var forceMatching))
+            {
+                return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(paused);
+            }
+            var prepared = Prepared = service.Prepare(context.Tenant, id, context.Token.UserId, devices, state.Board, origin, action,
+                user: context.User.Value, guard: state.Guard, forceMatching: forceMatching);
             return Task.FromResult<Outcome<NewChallenge<StartPushResponse>>>(new NewChallenge<StartPushResponse>(id, prepared.Write,
                 new StartPushResponse(id, prepared.Challenge.VerificationCode), prepared.Show, prepared.Announce));
         }
@@ -370,6 +426,9 @@ public sealed partial class PushService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} answered, but the device's pointer or the credential's renewal was not written (store unavailable)")]
     private static partial void LogFollowUpFailed(ILogger logger, string tenantId, string challengeId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Push challenge {ChallengeId} of tenant {TenantId} rejected as not the user's: pushes to the user paused")]
+    private static partial void LogReported(ILogger logger, string tenantId, string challengeId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push answer with a bad signature for tenant {TenantId}")]
     private static partial void LogBadSignature(ILogger logger, string tenantId);

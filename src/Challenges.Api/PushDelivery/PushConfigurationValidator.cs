@@ -23,6 +23,11 @@ public sealed class PushConfigurationValidator : IValidateOptions<TenantsOptions
             var push = options.Tenants[i].Push;
             var at = $"Tenants__{i}__Push__";
             CheckApns(push.Apns, at + "Apns__", failures);
+            if (!PushDeliveryModes.All.Contains(push.DeliveryMode(), StringComparer.Ordinal))
+            {
+                failures.Add($"{at}Delivery must be Webhook, Direct or Both.");
+            }
+            CheckFatigue(push.Fatigue, at + "Fatigue__", failures);
             if (push.Fcm.ServiceAccount.Length > 0 && FcmServiceAccount.Parse(push.Fcm.ServiceAccount, out var problem) is null)
             {
                 failures.Add($"{at}Fcm__ServiceAccount {problem}.");
@@ -42,6 +47,10 @@ public sealed class PushConfigurationValidator : IValidateOptions<TenantsOptions
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        if (options.ResultWait < TimeSpan.Zero || options.ResultWait > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{PushProvidersOptions.Section}__ResultWait must be between 0 and 30 seconds.");
+        }
         foreach (var (service, o) in new[] { ("Apns", options.Apns), ("Fcm", options.Fcm) })
         {
             var at = $"{PushProvidersOptions.Section}__{service}__";
@@ -92,6 +101,23 @@ public sealed class PushConfigurationValidator : IValidateOptions<TenantsOptions
         if (apns.Topic.Length > 0 && (apns.Topic.Length > 255 || apns.Topic.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
             failures.Add($"{at}Topic must be the app's bundle ID.");
+        }
+    }
+
+    private static void CheckFatigue(PushFatigueOptions fatigue, string at, List<string> failures)
+    {
+        foreach (var (name, value) in new[] { ("MatchingFor", fatigue.MatchingFor), ("UnansweredWindow", fatigue.UnansweredWindow),
+                     ("BlockFor", fatigue.BlockFor), ("FirstBackoff", fatigue.FirstBackoff), ("MaxBackoff", fatigue.MaxBackoff),
+                     ("KnownAddressLifetime", fatigue.KnownAddressLifetime) })
+        {
+            if (value < TimeSpan.Zero || value > TimeSpan.FromDays(365))
+            {
+                failures.Add($"{at}{name} must be between 0 and 365 days.");
+            }
+        }
+        if (fatigue.UnansweredForMatching < 1)
+        {
+            failures.Add($"{at}UnansweredForMatching must be at least 1.");
         }
     }
 

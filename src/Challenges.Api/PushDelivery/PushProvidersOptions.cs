@@ -7,4 +7,10 @@ public sealed class PushProvidersOptions
 
     public PushServiceOptions Apns { get; set; } = new();
     public PushServiceOptions Fcm { get; set; } = new();
+
+    /// <summary>
+    /// How long starting a push waits for the sends to its devices (<c>Push__ResultWait</c>) before it answers; a send
+    /// still going then is reported <c>PENDING</c> and finishes in the background.
+    /// </summary>
+    public TimeSpan ResultWait { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -70,6 +70,82 @@ public sealed class PushOptions
 
     /// <summary>What the notification of a push challenge says.</summary>
     public PushNotificationOptions Notification { get; set; } = new();
+
+    /// <summary>
+    /// How a push challenge reaches its devices: <c>Webhook</c> (a <c>push.created</c> event per device, for the
+    /// tenant's own relay), <c>Direct</c> (APNs and FCM with the credentials above) or <c>Both</c>. Unset: <c>Both</c>
+    /// when the tenant has APNs or FCM credentials, else <c>Webhook</c> (so a tenant without credentials keeps
+    /// <c>push.created</c> alone, as before direct delivery existed). <c>push.created</c> goes out only with a
+    /// <c>WebhookUrl</c>.
+    /// </summary>
+    public string? Delivery { get; set; }
+
+    /// <summary>
+    /// The custom data keys a device may see: the action's <c>custom</c> and the user's <c>user.custom</c> on a signed
+    /// get-pending carry only these keys. Empty: the action's <c>custom</c> whole (as the backend tracked it for the
+    /// device to show) and no <c>user.custom</c>.
+    /// </summary>
+    public IList<string> PublicCustomData { get; } = [];
+
+    /// <summary>The push-fatigue defence: number matching when a push looks suspect, blocks after "this wasn't me", back-off.</summary>
+    public PushFatigueOptions Fatigue { get; set; } = new();
+
+    /// <summary>The delivery this tenant's pushes take, with the unset default resolved.</summary>
+    public string DeliveryMode() => Delivery is { Length: > 0 } mode
+        ? PushDeliveryModes.All.FirstOrDefault(m => string.Equals(m, mode, StringComparison.OrdinalIgnoreCase)) ?? mode
+        : HasProviderCredentials() ? PushDeliveryModes.Both : PushDeliveryModes.Webhook;
+
+    /// <summary>Whether credentials for APNs or FCM are configured.</summary>
+    public bool HasProviderCredentials() => Apns.TeamId.Length > 0 || Fcm.ServiceAccount.Length > 0;
+}
+
+/// <summary>The values of <see cref="PushOptions.Delivery"/>.</summary>
+public static class PushDeliveryModes
+{
+    public const string Webhook = "Webhook";
+    public const string Direct = "Direct";
+    public const string Both = "Both";
+
+    public static IReadOnlyList<string> All { get; } = [Webhook, Direct, Both];
+
+    public static bool SendsWebhook(string mode) => mode is Webhook or Both;
+
+    public static bool SendsDirect(string mode) => mode is Direct or Both;
+}
+
+/// <summary>
+/// The push-fatigue defence (<c>Tenants__N__Push__Fatigue__*</c>) against push bombing: a user who is sent prompt
+/// after prompt until one is approved by mistake. Number matching is switched on for the user after a rejected push
+/// (for <see cref="MatchingFor"/>), for a push from an address the user has never approved from, and after
+/// <see cref="UnansweredForMatching"/> unanswered pushes in a row; a rejection with the reason <c>NOT_ME</c> blocks
+/// pushes to the user for <see cref="BlockFor"/> and tells the tenant (<c>push.reported</c>); a push while the last
+/// one went unanswered waits <see cref="FirstBackoff"/>, doubling with each unanswered one up to
+/// <see cref="MaxBackoff"/>, until an answer resets it. Its state is written in the same atomic step as the start or
+/// answer it follows, without a condition: concurrent starts for one user may count as one.
+/// </summary>
+public sealed class PushFatigueOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long number matching stays on for a user after a rejected push or a run of unanswered ones.</summary>
+    public TimeSpan MatchingFor { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Unanswered pushes in a row (within <see cref="UnansweredWindow"/>) after which number matching is on.</summary>
+    public int UnansweredForMatching { get; set; } = 3;
+
+    /// <summary>Unanswered pushes older than this (from the last start) no longer count.</summary>
+    public TimeSpan UnansweredWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a "this wasn't me" rejection blocks pushes to the user.</summary>
+    public TimeSpan BlockFor { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The wait after one unanswered push; it doubles with each further one.</summary>
+    public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long an address a user approved a push from is remembered as the user's.</summary>
+    public TimeSpan KnownAddressLifetime { get; set; } = TimeSpan.FromDays(90);
 }
 
 /// <summary>

@@ -18,7 +18,11 @@ public sealed record AuthenticatorRecord
     /// <summary>Push: SPKI public key, standard base64, stored verbatim.</summary>
     public string? PublicKey { get; init; }
     public string? DevicePlatform { get; init; }
+    /// <summary>Push: the device's APNs or FCM token; never logged. Dropped when the push service calls it dead.</summary>
     public string? PushToken { get; init; }
+
+    /// <summary>Push: the App Attest or Play Integrity evidence the device sent when it was added (stored, not verified).</summary>
+    public DeviceAttestation? Attestation { get; init; }
 
     /// <summary>Push: when the credential expires unless it is used (answers) or renewed (<c>resetExpiry</c>) before.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
@@ -28,3 +32,10 @@ public sealed record AuthenticatorRecord
 
     public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } at && now >= at;
 }
+
+/// <summary>
+/// A device's attestation as sent with its credential (<c>performAttestation</c>): <c>APP_ATTEST</c> (iOS, with the
+/// attested key's id) or <c>PLAY_INTEGRITY</c> (Android), and the token. Kept for the tenant; not checked with Apple or
+/// Google.
+/// </summary>
+public sealed record DeviceAttestation(string Provider, string Token, string? KeyId, DateTimeOffset ReceivedAt);

@@ -140,6 +140,28 @@ public sealed partial class UserStore
         return updated;
     }
 
+    /// <summary>
+    /// Records the push token a device registers with its credential again; no write when it is the one stored already.
+    /// </summary>
+    public Task SetPushTokenAsync(string tenantId, string userId, string authenticatorId, string pushToken) =>
+        UpdateAsync(tenantId, userId, u => u.Find(authenticatorId) is { } a && a.PushToken != pushToken ? u.With(a with { PushToken = pushToken }) : null);
+
+    /// <summary>
+    /// Forgets a push token its push service called dead, by a compare-and-set on the token: when the device has
+    /// registered another one since, that newer token stays. True when the dead token was dropped.
+    /// </summary>
+    public async Task<bool> DropPushTokenAsync(string tenantId, string userId, string authenticatorId, string deadToken)
+    {
+        var dropped = false;
+        await UpdateAsync(tenantId, userId, u =>
+        {
+            var device = u.Find(authenticatorId);
+            dropped = device is not null && device.PushToken == deadToken;
+            return dropped ? u.With(device! with { PushToken = null }) : null;
+        });
+        return dropped;
+    }
+
     /// <summary>Removes one authenticator, with its device keys when it is a push credential; the one removed, or null when there was none.</summary>
     public async Task<AuthenticatorRecord?> RemoveAuthenticatorAsync(string tenantId, string userId, string authenticatorId)
     {

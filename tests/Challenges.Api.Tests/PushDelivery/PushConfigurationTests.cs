@@ -149,6 +149,27 @@ public sealed class PushConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_delivery_and_fatigue_settings_name_their_keys_and_the_delivery_default_follows_the_credentials()
+    {
+        var problems = Problems(p =>
+        {
+            p.Delivery = "Relay";
+            p.Fatigue.FirstBackoff = TimeSpan.FromSeconds(-1);
+            p.Fatigue.UnansweredForMatching = 0;
+            p.Fatigue.KnownAddressLifetime = TimeSpan.FromDays(400);
+        });
+
+        Assert.Contains("Tenants__0__Push__Delivery must be Webhook, Direct or Both", problems, StringComparison.Ordinal);
+        Assert.Contains("Tenants__0__Push__Fatigue__FirstBackoff must be between 0 and 365 days", problems, StringComparison.Ordinal);
+        Assert.Contains("Tenants__0__Push__Fatigue__UnansweredForMatching must be at least 1", problems, StringComparison.Ordinal);
+        Assert.Contains("Tenants__0__Push__Fatigue__KnownAddressLifetime must be between 0 and 365 days", problems, StringComparison.Ordinal);
+        Assert.Equal("", Problems(p => p.Delivery = "direct"));
+        Assert.Equal(PushDeliveryModes.Webhook, new PushOptions().DeliveryMode());
+        Assert.Equal(PushDeliveryModes.Both, new PushOptions { Apns = Apns() }.DeliveryMode());
+        Assert.Equal(PushDeliveryModes.Direct, new PushOptions { Delivery = "direct" }.DeliveryMode());
+    }
+
+    [Fact]
     public void The_services_settings_name_their_keys()
     {
         var options = new PushProvidersOptions();
@@ -161,6 +182,8 @@ public sealed class PushConfigurationTests : IDisposable
         Assert.Contains("Push__Apns__BaseUrl must be an absolute http or https URL", problems, StringComparison.Ordinal);
         Assert.Contains("Push__Fcm__Timeout must be positive", problems, StringComparison.Ordinal);
         Assert.Contains("Push__Fcm__MaxConcurrentSends must be between 1 and 10000", problems, StringComparison.Ordinal);
+        Assert.Contains("Push__ResultWait must be between 0 and 30 seconds",
+            _validator.Validate(null, new PushProvidersOptions { ResultWait = TimeSpan.FromMinutes(1) }).FailureMessage, StringComparison.Ordinal);
         Assert.True(_validator.Validate(null, new PushProvidersOptions()).Succeeded);
     }
 
