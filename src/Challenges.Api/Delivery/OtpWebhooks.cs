@@ -4,7 +4,7 @@ namespace Challenges.Api.Delivery;
 
 /// <summary>
 /// The <c>Webhook</c> provider: <c>sms.created</c> / <c>email.created</c> (docs/contract.md §5.3) to the tenant's
-/// <c>WebhookUrl</c>, synchronously: the tenant's backend sends the message, so its refusal is a failed send.
+/// <c>WebhookUrl</c> (an email magic link's <c>email.created</c> carries <c>url</c>), synchronously: the tenant's backend sends the message, so its refusal is a failed send.
 /// </summary>
 public sealed class OtpWebhooks(WebhookClient webhooks)
 {
@@ -35,6 +35,23 @@ public sealed class OtpWebhooks(WebhookClient webhooks)
             new("to", message.To),
             new("code", message.Code),
             new("verificationMethod", VerificationMethods.EmailOtp),
+            new("userId", message.UserId),
+            new("idempotencyKey", message.IdempotencyKey),
+            new("actionCode", message.ActionCode),
+            new("locale", message.Locale),
+        ], cancellationToken: cancellationToken);
+        return Outcome(result);
+    }
+
+    /// <summary><c>email.created</c> for a magic link: <c>url</c> where an OTP has <c>code</c>.</summary>
+    public async Task<DeliveryOutcome> MagicLinkAsync(Tenant tenant, MagicLinkMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var result = await webhooks.SendAsync(tenant, EmailCreated,
+        [
+            new("to", message.To),
+            new("url", message.Url.ToString()),
+            new("verificationMethod", VerificationMethods.EmailMagicLink),
             new("userId", message.UserId),
             new("idempotencyKey", message.IdempotencyKey),
             new("actionCode", message.ActionCode),
