@@ -28,7 +28,20 @@ public sealed record UserRecord
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long Generation { get; init; }
 
+    /// <summary>
+    /// When the user was first written (with attributes or an authenticator). Users stored before this field existed get
+    /// it at their next write: the earliest authenticator's creation, else the time of that write (see
+    /// <c>UserStore.Index</c>). A deleted user has none until written again.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? CreatedAt { get; init; }
+
     public static UserRecord Empty { get; } = new();
+
+    /// <summary>The user has attributes or authenticators: a document a deletion has not emptied.</summary>
+    [JsonIgnore]
+    public bool HasContent => Email is not null || PhoneNumber is not null || Username is not null || DisplayName is not null ||
+                              Custom is not null || Authenticators.Count > 0;
 
     [JsonIgnore]
     public IEnumerable<AuthenticatorRecord> Verified => Authenticators.Where(a => a.IsVerified);

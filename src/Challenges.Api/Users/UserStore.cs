@@ -85,6 +85,8 @@ public sealed partial class UserStore(IStateStore store, IWorkQueue queue, WorkQ
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(next);
         var now = time.GetUtcNow();
+        var (indexed, index, unindex) = Indexing(tenantId, userId, Parse(current.Raw), next, now);
+        next = indexed;
         Func<Task>? enqueue = null;
         Action? wake = null;
         if (tenants.FindById(tenantId)?.Options.WebhookUrl is not null)
@@ -97,7 +99,12 @@ public sealed partial class UserStore(IStateStore store, IWorkQueue queue, WorkQ
                 wake = queued.Pulse;
             }
         }
-        return new StoreWrite([StateChange.Over(KeyOf(tenantId, userId), current.Raw, StoreJson.Write(next))], enqueue, wake);
+        return new StoreWrite([StateChange.Over(KeyOf(tenantId, userId), current.Raw, StoreJson.Write(next))],
+            Both(index, enqueue), unindex is null ? wake : () =>
+            {
+                wake?.Invoke();
+                unindex();
+            });
     }
 
     /// <summary>
