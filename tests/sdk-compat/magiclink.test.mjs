@@ -8,6 +8,10 @@ import { browserSdk, serverSdk } from "./lib/sdks.mjs";
 import { startWebhookReceiver } from "./lib/webhooks.mjs";
 import { baseUrl, newUserId } from "./lib/env.mjs";
 import { assertIsoTime, rejectsWith } from "./lib/assertions.mjs";
+import { chromium } from "playwright-core";
+
+/** Debian's chromium (apt-get install chromium), driven by playwright-core. */
+const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 const authsignal = serverSdk();
 let web;
@@ -150,6 +154,39 @@ test("emailML: an enrolled user signs in with emailML.challenge and the link; th
   const again = await fetch(new URL(htmlDecode(/action="([^"]*)"/.exec(page.html)[1]), page.here), { method: "POST" });
   assert.equal(again.status, 409);
   assert.match(await again.text(), /already been used/);
+});
+
+test("emailML: the link's page in a real browser applies its style under the CSP, runs no script, and its button signs in", async () => {
+  const userId = newUserId();
+  const email = newEmail();
+  const tracked = await authsignal.track({ userId, action: "signIn" });
+  web.setToken(tracked.token);
+  await web.emailML.enroll({ email });
+  const link = new URL(await linkFor(tracked, userId, email));
+
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  try {
+    const page = await browser.newPage();
+    const problems = [];
+    page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+    page.on("pageerror", (error) => problems.push(String(error)));
+    const response = await page.goto(`${baseUrl}${link.pathname}${link.search}`);
+    assert.equal(response.status(), 200);
+    assert.equal(await page.$eval("button", (b) => getComputedStyle(b).backgroundColor), "rgb(27, 27, 31)",
+      "the page's style block is allowed by its hash");
+    assert.equal(await page.$$eval("script", (s) => s.length), 0);
+    assert.notEqual(await stateOf(userId, tracked), "CHALLENGE_SUCCEEDED", "opening the page completes nothing");
+
+    await Promise.all([page.waitForNavigation(), page.click("button")]);
+    assert.match(await page.textContent("h1"), /You are signed in/);
+    await page.reload();
+    assert.match(await page.textContent("h1"), /already been used/);
+    assert.deepEqual(problems.filter((p) => !/status of 409/.test(p)), [], "no CSP violation or error in the console");
+  } finally {
+    await browser.close();
+  }
+  const verified = await web.emailML.checkVerificationStatus();
+  assert.equal(verified.data.isVerified, true, JSON.stringify(verified));
 });
 
 test("queryUsers: filters, pages through lastEvaluatedUserId, and lists createdAt", async () => {
