@@ -286,4 +286,35 @@ public sealed partial class MagicLinkTests(ApiFixture fixture)
         using var response = await factory.CreateClient().PostAsync(LinkSentTo(email), null);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Smtp_mails_the_link_and_following_it_signs_in()
+    {
+        await using var smtp = new SmtpListener();
+        await using var factory = new ChallengesFactory(fixture.RedisConfiguration, fixture.Webhooks.Url, fixture.Clock, new Dictionary<string, string?>
+        {
+            ["Tenants:0:Delivery:Email"] = "Smtp",
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smtp:From"] = "no-reply@challenges.test",
+        });
+        var email = OtpKit.NewEmail();
+        var token = await OtpKit.TrackAsync(factory.CreateClientWithKey(), ApiFixture.NewUserId());
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+
+        await client.PostJson("/v1/client/user-authenticators/email-magic-link", new { email }).Ok();
+
+        var mail = Assert.Single(smtp.Messages);
+        Assert.Contains("Subject: Your sign-in link\n", mail.Data, StringComparison.Ordinal);
+        var body = mail.Data.Replace("=\n", "", StringComparison.Ordinal).Replace("=3D", "=", StringComparison.Ordinal);
+        var url = new Uri(MailedLink().Match(body).Value);
+        Assert.Equal(0, OtpKit.CountDeliveries(fixture.Webhooks, "email.created", email));
+        using var confirmed = await factory.CreateClient().PostAsync(url.PathAndQuery, null);
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.True((await client.PostJson(Finalize, new { }).Ok()).GetProperty("isVerified").GetBoolean());
+    }
+
+    [GeneratedRegex(@"https://challenges\.test/hosted/email-magic-link\?t=[A-Za-z0-9%._-]+")]
+    private static partial Regex MailedLink();
 }
