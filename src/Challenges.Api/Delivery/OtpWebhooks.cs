@@ -27,35 +27,33 @@ public sealed class OtpWebhooks(WebhookClient webhooks)
         return Outcome(result);
     }
 
-    public async Task<DeliveryOutcome> EmailAsync(Tenant tenant, OtpMessage message, CancellationToken cancellationToken)
+    public Task<DeliveryOutcome> EmailAsync(Tenant tenant, OtpMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var result = await webhooks.SendAsync(tenant, EmailCreated,
-        [
-            new("to", message.To),
-            new("code", message.Code),
-            new("verificationMethod", VerificationMethods.EmailOtp),
-            new("userId", message.UserId),
-            new("idempotencyKey", message.IdempotencyKey),
-            new("actionCode", message.ActionCode),
-            new("locale", message.Locale),
-        ], cancellationToken: cancellationToken);
-        return Outcome(result);
+        return EmailCreatedAsync(tenant, message.To, new("code", message.Code), VerificationMethods.EmailOtp, message.UserId,
+            message.IdempotencyKey, message.ActionCode, message.Locale, cancellationToken);
     }
 
     /// <summary><c>email.created</c> for a magic link: <c>url</c> where an OTP has <c>code</c>.</summary>
-    public async Task<DeliveryOutcome> MagicLinkAsync(Tenant tenant, MagicLinkMessage message, CancellationToken cancellationToken)
+    public Task<DeliveryOutcome> MagicLinkAsync(Tenant tenant, MagicLinkMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return EmailCreatedAsync(tenant, message.To, new("url", message.Url.ToString()), VerificationMethods.EmailMagicLink, message.UserId,
+            message.IdempotencyKey, message.ActionCode, message.Locale, cancellationToken);
+    }
+
+    private async Task<DeliveryOutcome> EmailCreatedAsync(Tenant tenant, string to, KeyValuePair<string, string?> secret, string method,
+        string? userId, string idempotencyKey, string actionCode, string? locale, CancellationToken cancellationToken)
+    {
         var result = await webhooks.SendAsync(tenant, EmailCreated,
         [
-            new("to", message.To),
-            new("url", message.Url.ToString()),
-            new("verificationMethod", VerificationMethods.EmailMagicLink),
-            new("userId", message.UserId),
-            new("idempotencyKey", message.IdempotencyKey),
-            new("actionCode", message.ActionCode),
-            new("locale", message.Locale),
+            new("to", to),
+            secret,
+            new("verificationMethod", method),
+            new("userId", userId),
+            new("idempotencyKey", idempotencyKey),
+            new("actionCode", actionCode),
+            new("locale", locale),
         ], cancellationToken: cancellationToken);
         return Outcome(result);
     }

@@ -140,10 +140,7 @@ public sealed class OtpClientService(
             {
                 if (added)
                 {
-                    // Nothing was sent: an authenticator that exists only for this enrolment would be a dead end.
-                    var id = authenticator.Id;
-                    await service.Users.UpdateAsync(context.Tenant.Id, context.Token.UserId, user =>
-                        user.Find(id) is { IsVerified: false } ? user.Without(id) : null);
+                    await service.Users.RemoveUnverifiedAsync(context.Tenant.Id, context.Token.UserId, authenticator.Id);
                 }
                 return error;
             }
