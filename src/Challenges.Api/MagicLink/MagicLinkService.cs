@@ -124,22 +124,18 @@ public sealed partial class MagicLinkService(
             var added = false;
             await service.Users.UpdateAsync(context.Tenant.Id, context.Token.UserId, user =>
             {
+                var now = service.Time.GetUtcNow();
                 var existing = user.Authenticators.FirstOrDefault(a => a.VerificationMethod == Method &&
                     string.Equals(a.Email, address, StringComparison.OrdinalIgnoreCase));
-                refusal = context.MayEnrol(user, Method, adding: existing is null);
+                var kept = user.WithoutAbandonedEnrolments(now, existing);
+                refusal = context.MayEnrol(kept, Method, adding: existing is null);
                 if (refusal is not null)
                 {
                     return null;
                 }
                 added = existing is null;
-                authenticator = existing ?? new AuthenticatorRecord
-                {
-                    Id = Ids.New(),
-                    VerificationMethod = Method,
-                    CreatedAt = service.Time.GetUtcNow(),
-                    Email = address,
-                };
-                return added ? user.With(authenticator) : null;
+                authenticator = existing ?? new AuthenticatorRecord { Id = Ids.New(), VerificationMethod = Method, CreatedAt = now, Email = address };
+                return added || kept.Authenticators.Count != user.Authenticators.Count ? kept.With(authenticator) : null;
             });
             if (refusal is not null)
             {

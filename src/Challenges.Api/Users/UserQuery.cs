@@ -108,6 +108,11 @@ public sealed class UserQuery(UserStore users, TokenService tokens, SigningKeyPr
         while (page.Count < limit && budget > 0 && !done)
         {
             var (members, end) = await NextMembersAsync(tenant.Id, from, filtered ? Math.Min(budget, 250) : limit - page.Count);
+            if (members.Count == 0)
+            {
+                done = end;
+                break;
+            }
             var read = await Task.WhenAll(members.Select(async m => (m.Member, m.UserId, User: await users.GetAsync(tenant.Id, m.UserId))));
             var evaluated = 0;
             foreach (var (member, userId, user) in read)

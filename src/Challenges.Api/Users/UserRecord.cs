@@ -81,6 +81,19 @@ public sealed record UserRecord
         return this with { Authenticators = list };
     }
 
+    /// <summary>Unverified authenticators older than this are dropped when the user enrols again.</summary>
+    public static readonly TimeSpan AbandonedEnrolment = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The user without enrolments abandoned for a day (unverified authenticators other than push credentials), except
+    /// <paramref name="kept"/>: an enrolment prunes them, so that they do not count against the caps forever.
+    /// </summary>
+    public UserRecord WithoutAbandonedEnrolments(DateTimeOffset now, AuthenticatorRecord? kept) => this with
+    {
+        Authenticators = Authenticators.Where(a => a.IsVerified || a == kept || a.PublicKey is not null || now - a.CreatedAt < AbandonedEnrolment)
+            .ToList(),
+    };
+
     /// <summary>The user without the authenticator <paramref name="authenticatorId"/>.</summary>
     public UserRecord Without(string authenticatorId) =>
         this with { Authenticators = Authenticators.Where(a => !string.Equals(a.Id, authenticatorId, StringComparison.Ordinal)).ToList() };
