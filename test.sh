@@ -20,8 +20,9 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
 fi
 
-# The hosted page's tests drive Debian's Chromium with playwright-core (no browser download).
-if ! command -v chromium >/dev/null 2>&1; then
+# The browser tests (the hosted page, the magic link's page, passkeys) drive Debian's Chromium with playwright-core
+# (no browser download).
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
   echo "chromium not found: installing it with apt-get" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq

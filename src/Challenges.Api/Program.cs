@@ -3,6 +3,7 @@ using Challenges.Api.Delivery;
 using Challenges.Api.Health;
 using Challenges.Api.Hosted;
 using Challenges.Api.Http;
+using Challenges.Api.MagicLink;
 using Challenges.Api.Observability;
 using Challenges.Api.OpenApi;
 using Challenges.Api.Otp;
@@ -56,6 +57,7 @@ builder.Services.AddActions();
 builder.Services.AddVerification();
 builder.Services.AddOtp(builder.Configuration);
 builder.Services.AddPush();
+builder.Services.AddMagicLink();
 builder.Services.AddStepUp();
 builder.Services.AddSessions();
 
@@ -78,6 +80,7 @@ app.MapActions();
 app.MapHosted();
 app.MapOtp();
 app.MapPush();
+app.MapMagicLink();
 app.MapStepUp();
 app.MapSessions();
 

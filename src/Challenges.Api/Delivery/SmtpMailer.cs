@@ -17,9 +17,18 @@ public sealed partial class SmtpMailer(IOptions<SmtpOptions> options, TimeProvid
 {
     private readonly RemoteCertificateValidationCallback? _trust = Http.CertificateTrust.FromPemFile(options.Value.CaCertificate);
 
-    public async Task<DeliveryOutcome> SendAsync(OtpMessage message, CancellationToken cancellationToken)
+    /// <summary>The subject of a magic link's email (<c>Smtp__LinkSubject</c>).</summary>
+    public string LinkSubject => options.Value.LinkSubject;
+
+    public Task<DeliveryOutcome> SendAsync(OtpMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return SendAsync(message.To, options.Value.Subject, message.Text, cancellationToken);
+    }
+
+    /// <summary>One plain-text email to <paramref name="to"/>.</summary>
+    public async Task<DeliveryOutcome> SendAsync(string to, string subject, string text, CancellationToken cancellationToken)
+    {
         var o = options.Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(o.Timeout);
@@ -45,7 +54,7 @@ public sealed partial class SmtpMailer(IOptions<SmtpOptions> options, TimeProvid
                 }
                 await client.AuthenticateAsync(o.Username, o.Password, token);
             }
-            await client.SendAsync(Compose(o, message), token);
+            await client.SendAsync(Compose(o, to, subject, text), token);
             await client.DisconnectAsync(quit: true, token);
             return DeliveryOutcome.Ok;
         }
@@ -80,21 +89,21 @@ public sealed partial class SmtpMailer(IOptions<SmtpOptions> options, TimeProvid
 
     private static string Domain(string address) => address[(address.IndexOf('@', StringComparison.Ordinal) + 1)..];
 
-    private MimeMessage Compose(SmtpOptions o, OtpMessage message)
+    private MimeMessage Compose(SmtpOptions o, string to, string subject, string text)
     {
         var mail = new MimeMessage
         {
-            Subject = o.Subject,
+            Subject = subject,
             Date = time.GetUtcNow(),
             MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(Domain(o.From)),
-            Body = new TextPart("plain") { Text = message.Text },
+            Body = new TextPart("plain") { Text = text },
         };
         mail.From.Add(MailboxAddress.Parse(o.From));
-        mail.To.Add(MailboxAddress.Parse(message.To));
+        mail.To.Add(MailboxAddress.Parse(to));
         return mail;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP server refused an email OTP with reply {ReplyStatus}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP server refused an email with reply {ReplyStatus}")]
     private static partial void LogRefused(ILogger logger, int replyStatus);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP server refused the credentials in Smtp__Username and Smtp__Password")]
@@ -112,6 +121,6 @@ public sealed partial class SmtpMailer(IOptions<SmtpOptions> options, TimeProvid
         Message = "The SMTP connection is not encrypted: credentials not sent. Set Smtp__Security to StartTls or SslOnConnect")]
     private static partial void LogCleartext(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Email OTP over SMTP failed: {Failure}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Email over SMTP failed: {Failure}")]
     private static partial void LogUnreachable(ILogger logger, string failure);
 }

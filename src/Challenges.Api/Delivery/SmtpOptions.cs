@@ -29,5 +29,8 @@ public sealed class SmtpOptions
 
     public string Subject { get; set; } = "Your verification code";
 
+    /// <summary>The subject of an email magic link.</summary>
+    public string LinkSubject { get; set; } = "Your sign-in link";
+
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }

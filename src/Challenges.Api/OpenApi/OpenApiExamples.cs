@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Challenges.Api.Actions;
 using Challenges.Api.Http;
+using Challenges.Api.MagicLink;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
 using Challenges.Api.Sessions;
@@ -131,6 +132,9 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         [typeof(RevokeSessionRequest)] = new(new { accessToken = ExampleJwt },
             new(StringComparer.Ordinal) { ["accessToken"] = "An access token of the session to end, expired or not." }),
         [typeof(RevokeUserSessionsRequest)] = new(new { userId = "user-123" }),
+        [typeof(EnrolMagicLinkRequest)] = new(new { email = "jane@example.com" }),
+        [typeof(FinalizeMagicLinkRequest)] = new(new { challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f" },
+            new(StringComparer.Ordinal) { ["challengeId"] = "Optional (the browser SDK sends {}): the token's action's latest link is polled." }),
     };
 
     private static readonly Dictionary<string, JsonNode> ParameterExamples = new(StringComparer.Ordinal)
@@ -139,6 +143,10 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         ["action"] = "signIn",
         ["channel"] = "BIOMETRIC",
         ["tenantId"] = "tenant-a",
+        ["username"] = "jane",
+        ["limit"] = "100",
+        ["token"] = ExampleJwt,
+        ["lastEvaluatedUserId"] = "MTc2NDcyODAwMDAwMDp1c2VyLTEyMw.q2Tn1Jf0bW3m9yQx2m8kTg",
     };
 
     /// <summary>The request types that carry an example, for the test that validates them.</summary>

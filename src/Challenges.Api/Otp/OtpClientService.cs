@@ -32,9 +32,6 @@ public sealed class OtpClientService(
     private RateCounter Limits => limits;
     private TimeProvider Time => time;
 
-    /// <summary>Unverified OTP authenticators older than this are dropped when the user enrols again.</summary>
-    private static readonly TimeSpan AbandonedEnrolment = TimeSpan.FromDays(1);
-
     private static string Describe(string method) => method switch
     {
         VerificationMethods.EmailOtp => "email OTP",
@@ -110,11 +107,7 @@ public sealed class OtpClientService(
             {
                 var existing = user.Authenticators.FirstOrDefault(a => a.VerificationMethod == method &&
                     (isEmail ? string.Equals(a.Email, destination, StringComparison.OrdinalIgnoreCase) : a.PhoneNumber == destination));
-                var kept = user with
-                {
-                    Authenticators = user.Authenticators.Where(a => a.IsVerified || a == existing || a.PublicKey is not null ||
-                        now - a.CreatedAt < AbandonedEnrolment).ToList(),
-                };
+                var kept = user.WithoutAbandonedEnrolments(now, existing);
                 refusal = context.MayEnrol(kept, method, adding: existing is null);
                 if (refusal is not null)
                 {
@@ -140,10 +133,7 @@ public sealed class OtpClientService(
             {
                 if (added)
                 {
-                    // Nothing was sent: an authenticator that exists only for this enrolment would be a dead end.
-                    var id = authenticator.Id;
-                    await service.Users.UpdateAsync(context.Tenant.Id, context.Token.UserId, user =>
-                        user.Find(id) is { IsVerified: false } ? user.Without(id) : null);
+                    await service.Users.RemoveUnverifiedAsync(context.Tenant.Id, context.Token.UserId, authenticator.Id);
                 }
                 return error;
             }

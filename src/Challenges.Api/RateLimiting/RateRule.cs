@@ -53,6 +53,9 @@ public sealed class RateRule
     /// <summary>Step-up challenges started per user (answered with <c>CHALLENGE_LIMIT_EXCEEDED</c>).</summary>
     public static readonly RateRule StepUpsPerUser = new("stepup", l => l.StepUpsPerWindow, l => l.StepUpWindow);
 
+    /// <summary>Finalize polls of email magic links per user (generous: the browser SDK polls once a second).</summary>
+    public static readonly RateRule MagicLinkPollsPerUser = new("ml-poll", l => l.MagicLinkPollsPerWindow, l => l.MagicLinkPollWindow);
+
     /// <summary>Nonces and signing messages handed to one device key (device API rows 3 and 7).</summary>
     public static readonly RateRule DeviceNonces = new("device-nonce", l => l.DeviceNoncesPerWindow, l => l.DeviceNonceWindow);
 

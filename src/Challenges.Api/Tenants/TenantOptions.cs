@@ -218,6 +218,18 @@ public sealed class LimitOptions
     public TimeSpan StepUpWindow { get; set; } = TimeSpan.FromMinutes(10);
     public int StartsPerIpPerWindow { get; set; } = 60;
     public TimeSpan IpWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an email magic link can be used.</summary>
+    public TimeSpan MagicLinkLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Finalize polls of email magic links per user and window: the browser SDK polls once a second for as long as the
+    /// link lives, so this allows three pollers at that pace and bounds anything faster.
+    /// </summary>
+    public int MagicLinkPollsPerWindow { get; set; } = 180;
+
+    public TimeSpan MagicLinkPollWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     public TimeSpan ActionRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Nonces and signing messages (device API rows 3 and 7) one device key may ask for per window.</summary>

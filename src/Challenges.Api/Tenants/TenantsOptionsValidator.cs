@@ -83,6 +83,7 @@ public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
                 ("OtpLifetime", limits.OtpLifetime), ("SendWindow", limits.SendWindow), ("VerifyWindow", limits.VerifyWindow),
                 ("PushLifetime", limits.PushLifetime), ("PushWindow", limits.PushWindow), ("StepUpWindow", limits.StepUpWindow),
                 ("IpWindow", limits.IpWindow), ("DeviceNonceWindow", limits.DeviceNonceWindow), ("ActionRetention", limits.ActionRetention),
+                ("MagicLinkLifetime", limits.MagicLinkLifetime), ("MagicLinkPollWindow", limits.MagicLinkPollWindow),
             })
             {
                 if (span <= TimeSpan.Zero)
@@ -93,7 +94,7 @@ public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
             foreach (var (key, cap) in new[]
             {
                 ("MaxAuthenticatorsPerUser", limits.MaxAuthenticatorsPerUser), ("MaxAuthenticatorsPerMethod", limits.MaxAuthenticatorsPerMethod),
-                ("MaxPushDevicesPerUser", limits.MaxPushDevicesPerUser),
+                ("MaxPushDevicesPerUser", limits.MaxPushDevicesPerUser), ("MagicLinkPollsPerWindow", limits.MagicLinkPollsPerWindow),
             })
             {
                 if (cap < 1)

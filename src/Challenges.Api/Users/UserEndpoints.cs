@@ -11,6 +11,8 @@ public static class UserEndpoints
     {
         services.AddSingleton<UserStore>();
         services.AddSingleton<UserService>();
+        services.AddSingleton<UserQuery>();
+        services.AddSingleton<FluentValidation.IValidator<UserQueryRequest>, UserQueryRequestValidator>();
         services.AddSingleton<FluentValidation.IValidator<UpdateUserRequest>, UpdateUserRequestValidator>();
         services.AddSingleton<FluentValidation.IValidator<EnrolAuthenticatorRequest>, EnrolAuthenticatorRequestValidator>();
         return services;
@@ -18,6 +20,8 @@ public static class UserEndpoints
 
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
     {
+        app.MapGroup("/v1/users").ServerApi("Users").MapGet("", QueryUsers)
+            .WithSummary("Query the tenant's users (exact filters, ANDed), in creation order, a page at a time.");
         var users = app.MapGroup("/v1/users/{userId}").ServerApi("Users");
         users.MapGet("", GetUser).WithSummary("Get a user: attributes and enrolment. An unknown user is not enrolled.");
         users.MapPatch("", UpdateUser).WithSummary("Update a user's attributes; an empty string clears one.");
@@ -28,6 +32,10 @@ public static class UserEndpoints
         users.MapDelete("/authenticators/{userAuthenticatorId}", DeleteAuthenticator).WithSummary("Delete one of a user's authenticators.");
         return app;
     }
+
+    public static async Task<Results<Ok<UserQueryResponse>, ErrorResult>> QueryUsers([AsParameters] UserQueryRequest query, Caller caller,
+        UserQuery service) =>
+        (await service.QueryAsync(caller.Tenant, query)).ToHttp();
 
     public static async Task<Results<Ok<UserResponse>, ErrorResult>> GetUser(string userId, Caller caller, UserService service)
     {

@@ -28,7 +28,20 @@ public sealed record UserRecord
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long Generation { get; init; }
 
+    /// <summary>
+    /// When the user was first written (with attributes or an authenticator). Users stored before this field existed get
+    /// it at their next write: the earliest authenticator's creation, else the time of that write (see
+    /// <c>UserStore.Index</c>). A deleted user has none until written again.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? CreatedAt { get; init; }
+
     public static UserRecord Empty { get; } = new();
+
+    /// <summary>The user has attributes or authenticators: a document a deletion has not emptied.</summary>
+    [JsonIgnore]
+    public bool HasContent => Email is not null || PhoneNumber is not null || Username is not null || DisplayName is not null ||
+                              Custom is not null || Authenticators.Count > 0;
 
     [JsonIgnore]
     public IEnumerable<AuthenticatorRecord> Verified => Authenticators.Where(a => a.IsVerified);
@@ -67,6 +80,19 @@ public sealed record UserRecord
         list.Insert(position < 0 ? list.Count : position, authenticator);
         return this with { Authenticators = list };
     }
+
+    /// <summary>Unverified authenticators older than this are dropped when the user enrols again.</summary>
+    public static readonly TimeSpan AbandonedEnrolment = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The user without enrolments abandoned for a day (unverified authenticators other than push credentials), except
+    /// <paramref name="kept"/>: an enrolment prunes them, so that they do not count against the caps forever.
+    /// </summary>
+    public UserRecord WithoutAbandonedEnrolments(DateTimeOffset now, AuthenticatorRecord? kept) => this with
+    {
+        Authenticators = Authenticators.Where(a => a.IsVerified || a == kept || a.PublicKey is not null || now - a.CreatedAt < AbandonedEnrolment)
+            .ToList(),
+    };
 
     /// <summary>The user without the authenticator <paramref name="authenticatorId"/>.</summary>
     public UserRecord Without(string authenticatorId) =>

@@ -24,7 +24,7 @@ public sealed record UserResponse(
         return new(
             user.IsEnrolled,
             user.Email,
-            user.Email is not null && user.Verified.Any(a => a.VerificationMethod == VerificationMethods.EmailOtp &&
+            user.Email is not null && user.Verified.Any(a => a.VerificationMethod is VerificationMethods.EmailOtp or VerificationMethods.EmailMagicLink &&
                 string.Equals(a.Email, user.Email, StringComparison.OrdinalIgnoreCase)),
             user.PhoneNumber,
             user.PhoneNumber is not null && user.Verified.Any(a => a.VerificationMethod is VerificationMethods.Sms or VerificationMethods.WhatsApp &&

@@ -76,6 +76,13 @@ public sealed partial class UserStore(IStateStore store, IWorkQueue queue, WorkQ
     }
 
     /// <summary>
+    /// Takes back an authenticator an enrolment added when nothing could be sent to it (it would be a dead end); one
+    /// verified since stays.
+    /// </summary>
+    public Task RemoveUnverifiedAsync(string tenantId, string userId, string authenticatorId) =>
+        UpdateAsync(tenantId, userId, user => user.Find(authenticatorId) is { IsVerified: false } ? user.Without(authenticatorId) : null);
+
+    /// <summary>
     /// <paramref name="next"/> written over the user as read, as a part of an atomic commit: with the lifecycle events the
     /// change makes (against the stored document, so credentials that expired and leave it now are reported deleted),
     /// queueing the user for the outbox before the commit and waking this process's worker after it.
@@ -85,6 +92,8 @@ public sealed partial class UserStore(IStateStore store, IWorkQueue queue, WorkQ
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(next);
         var now = time.GetUtcNow();
+        var (indexed, index, unindex) = Indexing(tenantId, userId, Parse(current.Raw), next, now);
+        next = indexed;
         Func<Task>? enqueue = null;
         Action? wake = null;
         if (tenants.FindById(tenantId)?.Options.WebhookUrl is not null)
@@ -97,7 +106,12 @@ public sealed partial class UserStore(IStateStore store, IWorkQueue queue, WorkQ
                 wake = queued.Pulse;
             }
         }
-        return new StoreWrite([StateChange.Over(KeyOf(tenantId, userId), current.Raw, StoreJson.Write(next))], enqueue, wake);
+        return new StoreWrite([StateChange.Over(KeyOf(tenantId, userId), current.Raw, StoreJson.Write(next))],
+            Both(index, enqueue), unindex is null ? wake : () =>
+            {
+                wake?.Invoke();
+                unindex();
+            });
     }
 
     /// <summary>

@@ -89,11 +89,12 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        // Every code the tenants' webhook received, every secret key and the signing key must be absent from every log
-        // line the in-process servers wrote during the run (and so must client tokens and signature headers).
+        // Every code and magic link secret the tenants' webhook received, every secret key and the signing key must be absent
+        // from every log line the in-process servers wrote during the run (and so must client tokens and signature headers).
         var codes = Webhooks.Received.Select(r => CodeIn(r.Body)).OfType<string>().ToList();
+        var links = Webhooks.Received.Select(r => CodeIn(r.Body, "url")).OfType<string>().Select(url => url.Split('.')[^1]).ToList();
         var leaks = TestLogSink.LinesWithSecrets([TestTenants.AKey, TestTenants.AKeyRotated, TestTenants.BKey, TestTenants.MatchKey,
-            TestTenants.SigningKey, .. codes.Select(c => $" {c}")]);
+            TestTenants.SigningKey, .. codes.Select(c => $" {c}"), .. links]);
         await Factory.DisposeAsync();
         await Webhooks.DisposeAsync();
         if (_cluster is not null)
@@ -110,12 +111,13 @@ public sealed class ApiFixture : IAsyncLifetime
         }
     }
 
-    private static string? CodeIn(byte[] body)
+    /// <summary>A webhook's <c>data.code</c> (or another field: a magic link's <c>url</c>, whose secret is its last dot-separated part).</summary>
+    private static string? CodeIn(byte[] body, string field = "code")
     {
         try
         {
             using var json = System.Text.Json.JsonDocument.Parse(body);
-            return json.RootElement.TryGetProperty("data", out var data) && data.TryGetProperty("code", out var code) ? code.GetString() : null;
+            return json.RootElement.TryGetProperty("data", out var data) && data.TryGetProperty(field, out var value) ? value.GetString() : null;
         }
         catch (System.Text.Json.JsonException)
         {

@@ -44,6 +44,8 @@ public static class TestTenants
         ["Tenants:1:StepUp:Channels:0"] = "AUTHY",
         ["Tenants:1:StepUp:Channels:1"] = "BIOMETRIC",
         ["Tenants:1:Sessions:Clients:0:Id"] = WebClient,
+        // Short email magic links, so that a test can see one expire while its client token is still valid.
+        ["Tenants:1:Limits:MagicLinkLifetime"] = "00:01:00",
         ["Tenants:2:Id"] = Match,
         ["Tenants:2:SecretKeys:0"] = MatchKey,
         ["Tenants:2:WebhookUrl"] = webhookUrl.ToString(),

@@ -46,6 +46,11 @@ public sealed class OfficialSdkTests(SdkCompatFixture fixture) : IClassFixture<S
             ["CHALLENGES_PUBLIC_URL"] = TestTenants.Configuration(new Uri("http://127.0.0.1/"))["PublicUrl"]!,
         });
 
+    /// <summary>Needs the email magic link and query users endpoints: the link is followed from the webhook as a mail client would.</summary>
+    [Fact]
+    public Task The_browser_SDK_signs_in_by_email_magic_link_and_the_node_SDK_queries_users() =>
+        AssertPasses("magiclink.test.mjs");
+
     private async Task AssertPasses(string testFile, IReadOnlyDictionary<string, string>? extra = null)
     {
         var run = await fixture.RunAsync(testFile, extra);

@@ -45,6 +45,23 @@ public sealed class RoundTripTests(ApiFixture fixture)
         var polled = await _push.PollAsync(tracked.Str("token"), challengeId).Ok();
         await server.PostJson("/v1/validate", new { token = polled.Str("accessToken") }).Ok();
 
+        // Email magic link: an address enrolled through a first link, then track, start, the pending and the verified poll.
+        var linkUser = ApiFixture.NewUserId();
+        var email = OtpKit.NewEmail();
+        using var enrolling = fixture.BearerClient(await OtpKit.TrackAsync(server, linkUser));
+        await enrolling.PostJson("/v1/client/user-authenticators/email-magic-link", new { email }).Ok();
+        using (await fixture.AnonymousClient().PostAsync(LinkSentTo(email), null))
+        {
+        }
+        var linkToken = await OtpKit.TrackAsync(server, linkUser);
+        using var link = fixture.BearerClient(linkToken);
+        await link.PostJson("/v1/client/challenge/email-magic-link", null).Ok();
+        Assert.False((await link.PostJson("/v1/client/verify/email-magic-link/finalize", new { }).Ok()).GetProperty("isVerified").GetBoolean());
+        using (await fixture.AnonymousClient().PostAsync(LinkSentTo(email), null))
+        {
+        }
+        Assert.True((await link.PostJson("/v1/client/verify/email-magic-link/finalize", new { }).Ok()).GetProperty("isVerified").GetBoolean());
+
         // Reads of the Server API.
         await server.GetAsync($"/v1/users/{pushUser}").Ok();
         await _push.ActionAsync(pushUser, "signIn", tracked.Str("idempotencyKey"));
@@ -59,6 +76,8 @@ public sealed class RoundTripTests(ApiFixture fixture)
             "GET /v1/client/user-authenticators/push/challenge",
             "POST /v1/client/user-authenticators/push/challenge",
             "POST /v1/client/verify/push",
+            "POST /v1/client/challenge/email-magic-link",
+            "POST /v1/client/verify/email-magic-link/finalize",
             "GET /v1/users/{userId}",
             "GET /v1/users/{userId}/actions/{action}/{idempotencyKey}",
         ];
@@ -71,6 +90,9 @@ public sealed class RoundTripTests(ApiFixture fixture)
             Assert.True(trips.Min() >= 1 && trips.Max() <= 2, $"{route} took {string.Join(", ", trips)} round trips");
         });
     }
+
+    private string LinkSentTo(string email) =>
+        new Uri(OtpKit.Data(OtpKit.LastDelivery(fixture.Webhooks, "email.created", email, fixture.Clock)).Str("url")).PathAndQuery;
 
     /// <summary>Collects <c>store.round_trips</c> from the fixture's server only.</summary>
     private sealed class RoundTripListener : IDisposable
