@@ -13,6 +13,7 @@ using Challenges.Api.Sessions;
 using Challenges.Api.StepUp;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
+using Challenges.Api.Totp;
 using Challenges.Api.Users;
 using Challenges.Api.Verification;
 
@@ -56,6 +57,7 @@ builder.Services.AddActions();
 builder.Services.AddVerification();
 builder.Services.AddOtp(builder.Configuration);
 builder.Services.AddPush();
+builder.Services.AddTotp();
 builder.Services.AddStepUp();
 builder.Services.AddSessions();
 
@@ -78,6 +80,7 @@ app.MapActions();
 app.MapHosted();
 app.MapOtp();
 app.MapPush();
+app.MapTotp();
 app.MapStepUp();
 app.MapSessions();
 
