@@ -9,6 +9,7 @@ using Challenges.Api.Otp;
 using Challenges.Api.Push;
 using Challenges.Api.PushDelivery;
 using Challenges.Api.RateLimiting;
+using Challenges.Api.RecoveryCodes;
 using Challenges.Api.Sessions;
 using Challenges.Api.StepUp;
 using Challenges.Api.Storage;
@@ -58,6 +59,7 @@ builder.Services.AddVerification();
 builder.Services.AddOtp(builder.Configuration);
 builder.Services.AddPush();
 builder.Services.AddTotp();
+builder.Services.AddRecoveryCodes();
 builder.Services.AddStepUp();
 builder.Services.AddSessions();
 
@@ -81,6 +83,7 @@ app.MapHosted();
 app.MapOtp();
 app.MapPush();
 app.MapTotp();
+app.MapRecoveryCodes();
 app.MapStepUp();
 app.MapSessions();
 

@@ -14,12 +14,13 @@ namespace Challenges.Api.Totp;
 /// (an unverified <c>AUTHENTICATOR_APP</c> authenticator with a new secret, answered once as a URI and as text) and
 /// verify (a code against the pending app, else the verified ones). There is no start: the app shows a code by itself.
 /// </summary>
-public sealed class TotpService(VerificationFlow flow, UserStore users, TotpStore store, TotpCodes codes, TimeProvider time)
+public sealed class TotpService(VerificationFlow flow, UserStore users, TotpStore store, ActionAttempts attempts, TotpCodes codes, TimeProvider time)
 {
     private const string Method = VerificationMethods.AuthenticatorApp;
 
     private UserStore Users => users;
     private TotpStore Store => store;
+    private ActionAttempts Attempts => attempts;
     private TotpCodes Codes => codes;
     private TimeProvider Time => time;
 
@@ -76,7 +77,7 @@ public sealed class TotpService(VerificationFlow flow, UserStore users, TotpStor
     }
 
     /// <summary>The state a verify reads beside the action and the user: the action's wrong codes and the spent steps.</summary>
-    private sealed record State(Stored<TotpAttempts>? Attempts, Stored<TotpSteps>? Steps);
+    private sealed record State(Stored<Attempts>? Attempts, Stored<TotpSteps>? Steps);
 
     private sealed class Proof(TotpService service, string code) : IProofCheck<State, ClientVerifyResponse>
     {
@@ -89,7 +90,7 @@ public sealed class TotpService(VerificationFlow flow, UserStore users, TotpStor
 
         public async Task<State> ReadAsync(ClientCall call)
         {
-            var attempts = service.Store.ReadAttemptsAsync(call.Action);
+            var attempts = service.Attempts.ReadAsync(call.Action, Method);
             var steps = service.Store.ReadStepsAsync(call.Tenant.Id, call.Token.UserId);
             await Task.WhenAll(attempts, steps);
             return new State(attempts.Result, steps.Result);
@@ -97,24 +98,11 @@ public sealed class TotpService(VerificationFlow flow, UserStore users, TotpStor
 
         public Outcome<Judgement> Judge(ChallengeContext context, State state)
         {
+            if (ActionAttempts.Before(context, Method, state.Attempts, FailureReasons.MaxAttemptsExceeded) is { } answered)
+            {
+                return answered;
+            }
             var tenant = context.Tenant;
-            if (!tenant.Allows(Method))
-            {
-                return ApiError.Invalid($"verificationMethod: {Method} is not enabled for this tenant.");
-            }
-            if (context.Action is not { Value: var action })
-            {
-                return ApiError.NotFound("The token's action no longer exists.");
-            }
-            var attempts = state.Attempts?.Value.Count ?? 0;
-            if (attempts >= tenant.Limits.OtpMaxAttempts)
-            {
-                return new Judgement(ChallengeResult.Undecided, StoreWrite.None, FailureReason: FailureReasons.MaxAttemptsExceeded);
-            }
-            if (EnrolmentPolicy.CheckAction(tenant, Method, action) is { } refused)
-            {
-                return refused;
-            }
             var user = context.User.Value;
             // An app being enrolled is checked when there is one and this token may enrol; else the verified ones.
             var mayEnrol = context.MayEnrol(user, Method, adding: false) is null;
@@ -139,10 +127,7 @@ public sealed class TotpService(VerificationFlow flow, UserStore users, TotpStor
                 }
             }
             // A wrong code, or one whose step was already spent (a replay), counts an attempt.
-            var move = service.Store.AttemptWrite(context.Call.Action, state.Attempts, tenant.Limits.ActionRetention);
-            return attempts + 1 >= tenant.Limits.OtpMaxAttempts
-                ? new Judgement(ChallengeResult.Failed, move, "max_attempts", FailureReason: FailureReasons.MaxAttemptsExceeded)
-                : new Judgement(ChallengeResult.Undecided, move, FailureReason: FailureReasons.CodeInvalidOrExpired);
+            return ActionAttempts.Wrong(context, Method, state.Attempts, FailureReasons.CodeInvalidOrExpired, FailureReasons.MaxAttemptsExceeded);
         }
 
         public ClientVerifyResponse Answer(Judgement judgement, Completed completed) => judgement.Result == ChallengeResult.Succeeded

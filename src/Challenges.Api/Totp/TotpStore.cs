@@ -1,10 +1,6 @@
-using Challenges.Api.Actions;
 using Challenges.Api.Storage;
 
 namespace Challenges.Api.Totp;
-
-/// <summary>The wrong authenticator-app codes sent for one action.</summary>
-public sealed record TotpAttempts(int Count);
 
 /// <summary>The last step accepted from each of a user's authenticator apps: a step is accepted once.</summary>
 public sealed record TotpSteps(IReadOnlyDictionary<string, long> Accepted)
@@ -15,24 +11,16 @@ public sealed record TotpSteps(IReadOnlyDictionary<string, long> Accepted)
 }
 
 /// <summary>
-/// Authenticator-app state in the store, all in the user's hash slot, so one verify writes it with the action and the
-/// user in one atomic commit: the wrong codes of an action, beside the action (<c>u:{t:u}:a:{code}:{key}:totp</c>);
-/// the last accepted step per app (<c>u:{t:u}:totp</c>), kept only while such a step could still be accepted. The secret
-/// itself is on the authenticator in the user document, sealed.
+/// Authenticator-app state in the store: the last accepted step per app (<c>u:{t:u}:totp</c>, in the user's hash slot,
+/// so one verify writes it with the action and the user in one atomic commit), kept only while such a step could still
+/// be accepted. The secret itself is on the authenticator in the user document, sealed; the wrong codes of an action are
+/// counted by <c>ActionAttempts</c>.
 /// </summary>
 public sealed class TotpStore(IStateStore store, TimeProvider time)
 {
-    private static string AttemptsKey(ActionRef action) => $"{ActionStore.KeyOf(action)}:totp";
-
     private static string StepsKey(string tenantId, string userId) => $"u:{HashTags.User(tenantId, userId)}:totp";
 
-    public Task<Stored<TotpAttempts>?> ReadAttemptsAsync(ActionRef action) => store.ReadAsync<TotpAttempts>(AttemptsKey(action));
-
     public Task<Stored<TotpSteps>?> ReadStepsAsync(string tenantId, string userId) => store.ReadAsync<TotpSteps>(StepsKey(tenantId, userId));
-
-    /// <summary>One more wrong code for the action, over what was read: a part of the verify's atomic write.</summary>
-    public StoreWrite AttemptWrite(ActionRef action, Stored<TotpAttempts>? read, TimeSpan retention) =>
-        new([StateChange.Over(AttemptsKey(action), read?.Raw, StoreJson.Write(new TotpAttempts((read?.Value.Count ?? 0) + 1)), retention)]);
 
     /// <summary>
     /// <paramref name="step"/> accepted from <paramref name="authenticatorId"/>, over what was read (so two servers
