@@ -122,6 +122,10 @@
       if (verified.has("SMS")) choices.push(el("button", { onclick: otp("sms", "SMS") }, "Send a code by SMS"));
       if (verified.has("SMS") || verified.has("WHATSAPP")) choices.push(el("button", { onclick: otp("whatsapp", "WhatsApp") }, "Send a code by WhatsApp"));
       if (verified.has("EMAIL_OTP")) choices.push(el("button", { onclick: otp("email-otp", "email") }, "Send a code by email"));
+      if (verified.has("AUTHENTICATOR_APP")) {
+        choices.push(el("button", { onclick: () => codeForm("Enter the code from your authenticator app", "/v1/client/verify/totp") },
+          "Use my authenticator app"));
+      }
       if (choices.length > 0) {
         show(el("p", {}, "Choose how to confirm it is you:"), ...choices);
         return;
