@@ -73,10 +73,8 @@ public sealed class RecoveryCodeService(VerificationFlow flow, RecoveryCodeStore
 
         public async Task<State> ReadAsync(ClientCall call)
         {
-            var attempts = service.Attempts.ReadAsync(call.Action, Method);
-            var codes = service.Store.ReadAsync(call.Tenant.Id, call.Token.UserId);
-            await Task.WhenAll(attempts, codes);
-            return new State(attempts.Result, codes.Result);
+            var (attempts, codes) = await service.Attempts.ReadWithAsync(call, Method, service.Store.ReadAsync(call.Tenant.Id, call.Token.UserId));
+            return new State(attempts, codes);
         }
 
         public Outcome<Judgement> Judge(ChallengeContext context, State state)
@@ -100,8 +98,7 @@ public sealed class RecoveryCodeService(VerificationFlow flow, RecoveryCodeStore
                 : ActionAttempts.Wrong(context, Method, state.Attempts, FailureReasons.CodeInvalidOrExpired, FailureReasons.MaxAttemptsExceeded);
         }
 
-        public ClientVerifyResponse Answer(Judgement judgement, Completed completed) => judgement.Result == ChallengeResult.Succeeded
-            ? new ClientVerifyResponse(true, completed.AccessToken, null, null)
-            : new ClientVerifyResponse(false, null, judgement.FailureReason, null);
+        public ClientVerifyResponse Answer(Judgement judgement, Completed completed) =>
+            ClientVerifyResponse.Of(judgement, completed, enrolment: false, "");
     }
 }

@@ -90,10 +90,8 @@ public sealed class TotpService(VerificationFlow flow, UserStore users, TotpStor
 
         public async Task<State> ReadAsync(ClientCall call)
         {
-            var attempts = service.Attempts.ReadAsync(call.Action, Method);
-            var steps = service.Store.ReadStepsAsync(call.Tenant.Id, call.Token.UserId);
-            await Task.WhenAll(attempts, steps);
-            return new State(attempts.Result, steps.Result);
+            var (attempts, steps) = await service.Attempts.ReadWithAsync(call, Method, service.Store.ReadStepsAsync(call.Tenant.Id, call.Token.UserId));
+            return new State(attempts, steps);
         }
 
         public Outcome<Judgement> Judge(ChallengeContext context, State state)
@@ -130,9 +128,7 @@ public sealed class TotpService(VerificationFlow flow, UserStore users, TotpStor
             return ActionAttempts.Wrong(context, Method, state.Attempts, FailureReasons.CodeInvalidOrExpired, FailureReasons.MaxAttemptsExceeded);
         }
 
-        public ClientVerifyResponse Answer(Judgement judgement, Completed completed) => judgement.Result == ChallengeResult.Succeeded
-            ? new ClientVerifyResponse(true, completed.AccessToken, null,
-                _enrolment && completed.Authenticator is { } a ? AuthenticatorResponse.From(_userId, a) : null)
-            : new ClientVerifyResponse(false, null, judgement.FailureReason, null);
+        public ClientVerifyResponse Answer(Judgement judgement, Completed completed) =>
+            ClientVerifyResponse.Of(judgement, completed, _enrolment, _userId);
     }
 }

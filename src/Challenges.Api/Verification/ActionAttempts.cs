@@ -17,7 +17,15 @@ public sealed class ActionAttempts(IStateStore store)
 {
     private static string KeyOf(ActionRef action, string method) => $"{ActionStore.KeyOf(action)}:attempts:{method}";
 
-    public Task<Stored<Attempts>?> ReadAsync(ActionRef action, string method) => store.ReadAsync<Attempts>(KeyOf(action, method));
+    /// <summary>The call's attempts with <paramref name="method"/>, read together with the method's own read (one round trip).</summary>
+    public async Task<(Stored<Attempts>? Attempts, T Own)> ReadWithAsync<T>(ClientCall call, string method, Task<T> own)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(own);
+        var attempts = store.ReadAsync<Attempts>(KeyOf(call.Action, method));
+        await Task.WhenAll(attempts, own);
+        return (attempts.Result, own.Result);
+    }
 
     /// <summary>One more wrong proof, over what was read: a part of the verify's atomic write, kept as long as the action.</summary>
     private static StoreWrite CountWrite(ActionRef action, string method, Stored<Attempts>? read, TimeSpan retention) =>
