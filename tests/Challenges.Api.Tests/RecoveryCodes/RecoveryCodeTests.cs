@@ -75,8 +75,8 @@ public sealed class RecoveryCodeTests(ApiFixture fixture)
         var (userId, codes) = await UserWithCodesAsync();
 
         await using var redis = await RedisInspector.ConnectAsync(fixture.RedisConfiguration);
-        var key = Assert.Single(redis.Keys($"*{userId}*recovery*"));
-        var stored = (string)(await redis.Database.StringGetAsync(key))!;
+        var stored = (string?)await redis.Database.StringGetAsync($"u:{{{TestTenants.B}:{userId}}}:recovery");
+        Assert.NotNull(stored);
         Assert.All(codes, c =>
         {
             Assert.DoesNotContain(c, stored, StringComparison.OrdinalIgnoreCase);
