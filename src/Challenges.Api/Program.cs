@@ -10,10 +10,12 @@ using Challenges.Api.Otp;
 using Challenges.Api.Push;
 using Challenges.Api.PushDelivery;
 using Challenges.Api.RateLimiting;
+using Challenges.Api.RecoveryCodes;
 using Challenges.Api.Sessions;
 using Challenges.Api.StepUp;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
+using Challenges.Api.Totp;
 using Challenges.Api.Users;
 using Challenges.Api.Verification;
 
@@ -58,6 +60,8 @@ builder.Services.AddVerification();
 builder.Services.AddOtp(builder.Configuration);
 builder.Services.AddPush();
 builder.Services.AddMagicLink();
+builder.Services.AddTotp();
+builder.Services.AddRecoveryCodes();
 builder.Services.AddStepUp();
 builder.Services.AddSessions();
 
@@ -81,6 +85,8 @@ app.MapHosted();
 app.MapOtp();
 app.MapPush();
 app.MapMagicLink();
+app.MapTotp();
+app.MapRecoveryCodes();
 app.MapStepUp();
 app.MapSessions();
 

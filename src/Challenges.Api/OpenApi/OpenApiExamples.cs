@@ -5,6 +5,7 @@ using Challenges.Api.Http;
 using Challenges.Api.MagicLink;
 using Challenges.Api.Otp;
 using Challenges.Api.Push;
+using Challenges.Api.RecoveryCodes;
 using Challenges.Api.Sessions;
 using Challenges.Api.Users;
 using Microsoft.OpenApi;
@@ -115,7 +116,13 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
             new(StringComparer.Ordinal) { ["displayName"] = "A name to show.", ["username"] = "A username.", ["email"] = "An email (empty removes it).",
                 ["phoneNumber"] = "E.164 format (empty removes it)." }),
         [typeof(EnrolAuthenticatorRequest)] = new(new { verificationMethod = "SMS", phoneNumber = "+64270000000" },
-            new(StringComparer.Ordinal) { ["isDefault"] = "Make it the user's default authenticator." }),
+            new(StringComparer.Ordinal)
+            {
+                ["isDefault"] = "Make it the user's default authenticator.",
+                ["otpUri"] = "AUTHENTICATOR_APP: otpauth://totp/Issuer:account?secret=BASE32&issuer=Issuer (SHA1, 6 digits, 30 s).",
+            }),
+        [typeof(RecoveryCodeRequest)] = new(new { verificationCode = "abcde-fghij" },
+            new(StringComparer.Ordinal) { ["verificationCode"] = "A recovery code as shown; case, hyphens and spaces do not matter." }),
         [typeof(CreateSessionRequest)] = new(new { clientId = "web", token = ExampleJwt, action = "signIn" }, new(StringComparer.Ordinal)
         {
             ["clientId"] = "An app client of the tenant; becomes the access token's aud.",

@@ -247,9 +247,7 @@ public sealed class OtpClientService(
             return new Judgement(result, move, check.EndedAs, challenge.AuthenticatorId, TokenGrant.FollowUp, FailureReason: check.Failure);
         }
 
-        public ClientVerifyResponse Answer(Judgement judgement, Completed completed) => judgement.Result == ChallengeResult.Succeeded
-            ? new ClientVerifyResponse(true, completed.AccessToken, null,
-                _enrolment && completed.Authenticator is { } a ? AuthenticatorResponse.From(_userId, a) : null)
-            : new ClientVerifyResponse(false, null, judgement.FailureReason, null);
+        public ClientVerifyResponse Answer(Judgement judgement, Completed completed) =>
+            ClientVerifyResponse.Of(judgement, completed, _enrolment, _userId);
     }
 }

@@ -34,4 +34,19 @@ public sealed record EnrolOtpResponse(string UserAuthenticatorId, string UserId)
 public sealed record ClientChallengeResponse(string ChallengeId);
 
 /// <summary>VerifyResponse of docs/contract.md §3.1.</summary>
-public sealed record ClientVerifyResponse(bool IsVerified, string? AccessToken, string? FailureReason, AuthenticatorResponse? UserAuthenticator);
+public sealed record ClientVerifyResponse(bool IsVerified, string? AccessToken, string? FailureReason, AuthenticatorResponse? UserAuthenticator)
+{
+    /// <summary>
+    /// The answer to a verify judged by the <see cref="Verification.VerificationFlow"/>: on success the follow-up token, and
+    /// the answering authenticator when <paramref name="enrolment"/> (the verify completed <paramref name="userId"/>'s enrolment).
+    /// </summary>
+    public static ClientVerifyResponse Of(Verification.Judgement judgement, Actions.Completed completed, bool enrolment, string userId)
+    {
+        ArgumentNullException.ThrowIfNull(judgement);
+        ArgumentNullException.ThrowIfNull(completed);
+        return judgement.Result == Actions.ChallengeResult.Succeeded
+            ? new ClientVerifyResponse(true, completed.AccessToken, null,
+                enrolment && completed.Authenticator is { } a ? AuthenticatorResponse.From(userId, a) : null)
+            : new ClientVerifyResponse(false, null, judgement.FailureReason, null);
+    }
+}

@@ -73,6 +73,11 @@ public sealed partial class OtpSender(
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(draft);
+        if (channel != OtpChannel.Email && !tenant.AllowsPhone(draft.Destination!))
+        {
+            // SMS pumping guard: refused before any provider is called, and before a code exists.
+            return ApiError.Invalid("phoneNumber: this tenant does not send codes to numbers in that country.");
+        }
         var code = OtpCodes.Generate(tenant.Limits.OtpLength);
         var message = new OtpMessage(draft.Destination!, code, draft.UserId, draft.ActionCode, draft.IdempotencyKey, draft.Locale,
             tenant.Limits.OtpLifetime);

@@ -5,6 +5,9 @@ public sealed class TenantOptions
 {
     public string Id { get; set; } = "";
 
+    /// <summary>What users see the tenant called, e.g. as the issuer in their authenticator app; the id when unset.</summary>
+    public string? Name { get; set; }
+
     /// <summary>Active secret keys; two during a rotation.</summary>
     public IList<string> SecretKeys { get; } = [];
 
@@ -23,7 +26,7 @@ public sealed class TenantOptions
     /// <summary>App clients and signing keys of the session API (<c>Tenants__N__Sessions__...</c>).</summary>
     public SessionOptions Sessions { get; set; } = new();
 
-    /// <summary>Verification methods users of this tenant may use; empty means SMS, WHATSAPP, EMAIL_OTP and PUSH.</summary>
+    /// <summary>Verification methods users of this tenant may use; empty means SMS, WHATSAPP, EMAIL_OTP, PUSH and AUTHENTICATOR_APP.</summary>
     public IList<string> VerificationMethods { get; } = [];
 
     /// <summary>Per action code: <c>CHALLENGE</c> (default), <c>ALLOW</c> or <c>BLOCK</c>.</summary>
@@ -235,6 +238,12 @@ public sealed class LimitOptions
     /// <summary>Nonces and signing messages (device API rows 3 and 7) one device key may ask for per window.</summary>
     public int DeviceNoncesPerWindow { get; set; } = 60;
     public TimeSpan DeviceNonceWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// SMS pumping guard: the E.164 prefixes (a country code such as <c>+44</c>, or a longer prefix such as <c>+1787</c>)
+    /// that SMS and WhatsApp codes may be sent to; empty: any number. A send elsewhere is refused before any provider is called.
+    /// </summary>
+    public IList<string> PhonePrefixes { get; } = [];
 
     /// <summary>Authenticators one user may hold, all methods together, verified or still being enrolled.</summary>
     public int MaxAuthenticatorsPerUser { get; set; } = 20;

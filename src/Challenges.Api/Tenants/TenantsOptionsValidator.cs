@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace Challenges.Api.Tenants;
 
 /// <summary>Refuses to start with a tenant list that would misbehave, naming the configuration key at fault.</summary>
-public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
+public sealed partial class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
 {
     public const int MinSecretKeyLength = 32;
     private static readonly string[] Providers =
@@ -58,9 +59,9 @@ public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
             }
             foreach (var method in tenant.VerificationMethods)
             {
-                if (!VerificationMethods.Default.Contains(method, StringComparer.Ordinal))
+                if (!VerificationMethods.Known.Contains(method, StringComparer.Ordinal))
                 {
-                    failures.Add($"{at}VerificationMethods: '{method}' is not one of {string.Join(", ", VerificationMethods.Default)}.");
+                    failures.Add($"{at}VerificationMethods: '{method}' is not one of {string.Join(", ", VerificationMethods.Known)}.");
                 }
             }
             foreach (var (action, outcome) in tenant.Actions)
@@ -78,6 +79,13 @@ public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
                 }
             }
             var limits = tenant.Limits;
+            for (var k = 0; k < limits.PhonePrefixes.Count; k++)
+            {
+                if (!PhonePrefix().IsMatch(limits.PhonePrefixes[k] ?? ""))
+                {
+                    failures.Add($"{at}Limits__PhonePrefixes__{k} must be '+' and 1 to 6 digits, not starting with 0 (e.g. +44).");
+                }
+            }
             foreach (var (key, span) in new[]
             {
                 ("OtpLifetime", limits.OtpLifetime), ("SendWindow", limits.SendWindow), ("VerifyWindow", limits.VerifyWindow),
@@ -114,4 +122,7 @@ public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{0,5}$")]
+    private static partial Regex PhonePrefix();
 }

@@ -8,9 +8,15 @@ public static class VerificationMethods
     public const string EmailOtp = "EMAIL_OTP";
     public const string Push = "PUSH";
     public const string EmailMagicLink = "EMAIL_MAGIC_LINK";
+    public const string AuthenticatorApp = "AUTHENTICATOR_APP";
+    public const string RecoveryCode = "RECOVERY_CODE";
 
-    public static readonly string[] Default = [Sms, WhatsApp, EmailOtp, Push, EmailMagicLink];
+    /// <summary>The methods of a tenant that names none. Recovery codes are only for a tenant that enables them.</summary>
+    public static readonly string[] Default = [Sms, WhatsApp, EmailOtp, Push, EmailMagicLink, AuthenticatorApp];
+
+    /// <summary>Every method a tenant may name in <c>Tenants__N__VerificationMethods</c>.</summary>
+    public static readonly string[] Known = [.. Default, RecoveryCode];
 
     /// <summary>Methods an authenticator can be created with directly by the Server API.</summary>
-    public static readonly string[] Enrollable = [Sms, WhatsApp, EmailOtp];
+    public static readonly string[] Enrollable = [Sms, WhatsApp, EmailOtp, AuthenticatorApp];
 }

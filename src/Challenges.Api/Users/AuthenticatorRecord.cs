@@ -24,6 +24,12 @@ public sealed record AuthenticatorRecord
     /// <summary>Push: the App Attest or Play Integrity evidence the device sent when it was added (stored, not verified).</summary>
     public DeviceAttestation? Attestation { get; init; }
 
+    /// <summary>
+    /// Authenticator app: its shared secret, sealed (AES-GCM under a key from the server's secret, bound to the tenant,
+    /// user and authenticator); never shown after the enrolment.
+    /// </summary>
+    public string? SealedSecret { get; init; }
+
     /// <summary>Push: when the credential expires unless it is used (answers) or renewed (<c>resetExpiry</c>) before.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 

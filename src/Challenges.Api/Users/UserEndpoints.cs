@@ -84,8 +84,7 @@ public static class UserEndpoints
         {
             return invalid.ToResult();
         }
-        var enrolled = await service.EnrolVerifiedAsync(caller.Tenant, userId, request!);
-        return enrolled.Map(a => new EnrolAuthenticatorResponse(AuthenticatorResponse.From(userId, a))).ToHttp();
+        return (await service.EnrolVerifiedAsync(caller.Tenant, userId, request!)).ToHttp();
     }
 
     public static async Task<Results<Ok<EmptyResponse>, ErrorResult>> DeleteAuthenticator(string userId, string userAuthenticatorId,

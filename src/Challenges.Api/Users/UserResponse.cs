@@ -41,5 +41,5 @@ public sealed record UserResponse(
 /// <summary>PATCH /v1/users/{userId} answer: the user's attributes.</summary>
 public sealed record UserAttributesResponse(string? Email, string? PhoneNumber, string? Username, string? DisplayName, JsonElement? Custom);
 
-/// <summary>POST /v1/users/{userId}/authenticators answer.</summary>
-public sealed record EnrolAuthenticatorResponse(AuthenticatorResponse Authenticator);
+/// <summary>POST /v1/users/{userId}/authenticators answer; <c>recoveryCodes</c> only with a user's first verified authenticator, once.</summary>
+public sealed record EnrolAuthenticatorResponse(AuthenticatorResponse Authenticator, IReadOnlyList<string>? RecoveryCodes = null);

@@ -6,6 +6,7 @@ public static class VerificationSetup
     public static IServiceCollection AddVerification(this IServiceCollection services)
     {
         services.AddSingleton<VerificationFlow>();
+        services.AddSingleton<ActionAttempts>();
         return services;
     }
 }

@@ -17,7 +17,7 @@ public sealed class TrackActionTests(ApiFixture fixture)
         Assert.Equal("ALLOW", body.Str("state"));
         Assert.False(body.GetProperty("isEnrolled").GetBoolean());
         Assert.Equal(0, body.GetProperty("enrolledVerificationMethods").GetArrayLength());
-        Assert.Equal(["SMS", "WHATSAPP", "EMAIL_OTP", "PUSH", "EMAIL_MAGIC_LINK"],
+        Assert.Equal(["SMS", "WHATSAPP", "EMAIL_OTP", "PUSH", "EMAIL_MAGIC_LINK", "AUTHENTICATOR_APP"],
             body.GetProperty("allowedVerificationMethods").EnumerateArray().Select(m => m.GetString()));
         Assert.False(body.Has("defaultVerificationMethod"));
         Assert.Equal(3, body.Str("token").Split('.').Length);

@@ -9,6 +9,10 @@ public static class TestTenants
     public const string B = "tenant-b";
     public const string BKey = "test-secret-key-tenant-b-0123456789abcdef";
 
+    /// <summary>Tenant B's display name (the issuer of its authenticator apps). Tenant B also enables recovery codes and
+    /// sends SMS and WhatsApp codes only to +64 and +1 numbers.</summary>
+    public const string BName = "Tenant B: Example & Co";
+
     /// <summary>Tenant with push number matching on.</summary>
     public const string Match = "tenant-match";
     public const string MatchKey = "test-secret-key-tenant-match-0123456789ab";
@@ -46,6 +50,16 @@ public static class TestTenants
         ["Tenants:1:Sessions:Clients:0:Id"] = WebClient,
         // Short email magic links, so that a test can see one expire while its client token is still valid.
         ["Tenants:1:Limits:MagicLinkLifetime"] = "00:01:00",
+        ["Tenants:1:Name"] = BName,
+        ["Tenants:1:VerificationMethods:0"] = "SMS",
+        ["Tenants:1:VerificationMethods:1"] = "WHATSAPP",
+        ["Tenants:1:VerificationMethods:2"] = "EMAIL_OTP",
+        ["Tenants:1:VerificationMethods:3"] = "PUSH",
+        ["Tenants:1:VerificationMethods:4"] = "AUTHENTICATOR_APP",
+        ["Tenants:1:VerificationMethods:5"] = "RECOVERY_CODE",
+        ["Tenants:1:Limits:PhonePrefixes:0"] = "+64",
+        ["Tenants:1:Limits:PhonePrefixes:1"] = "+1",
+        ["Tenants:1:VerificationMethods:6"] = "EMAIL_MAGIC_LINK",
         ["Tenants:2:Id"] = Match,
         ["Tenants:2:SecretKeys:0"] = MatchKey,
         ["Tenants:2:WebhookUrl"] = webhookUrl.ToString(),

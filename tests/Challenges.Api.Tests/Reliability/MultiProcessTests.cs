@@ -49,6 +49,24 @@ public sealed class MultiProcessTests : IAsyncLifetime
         ProcessSettings.AssertNoSecrets(string.Concat(_servers.Select(s => s.Output)), [TestTenants.AKey, TestTenants.AKeyRotated, TestTenants.SigningKey, tracked.Str("token")]);
     }
 
+    [Fact]
+    public async Task An_authenticator_app_code_replayed_on_another_process_at_the_same_moment_verifies_exactly_once()
+    {
+        var userId = ApiFixture.NewUserId();
+        var secret = await Totp.TotpKit.EnrolVerifiedAsync(On(0), userId);
+        var tokens = new List<string>();
+        for (var i = 0; i < 9; i++)
+        {
+            tokens.Add((await On(i % 3).PostJson($"/v1/users/{userId}/actions/signIn", new { }).Ok()).Str("token"));
+        }
+        var code = Totp.TotpKit.Code(secret, DateTimeOffset.UtcNow);
+
+        var results = await Task.WhenAll(tokens.Select((token, i) => Totp.TotpKit.VerifyAsync(Bearer(i % 3, token), code)));
+
+        Assert.Equal(1, results.Count(r => r.GetProperty("isVerified").GetBoolean()));
+        ProcessSettings.AssertNoSecrets(string.Concat(_servers.Select(s => s.Output)), [code, Totp.TotpKit.ToBase32(secret)]);
+    }
+
     private HttpClient Bearer(int server, string token)
     {
         var client = _servers[server].Client();

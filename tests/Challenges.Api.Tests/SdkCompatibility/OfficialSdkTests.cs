@@ -37,6 +37,11 @@ public sealed class OfficialSdkTests(SdkCompatFixture fixture) : IClassFixture<S
     public Task The_browser_SDK_completes_push_challenges_answered_by_a_device_speaking_the_mobile_wire_format() =>
         AssertPasses("push.test.mjs");
 
+    /// <summary>Authenticator apps (docs/contract.md §3.4): codes computed by the test with Node's crypto from the otpauth:// URI.</summary>
+    [Fact]
+    public Task The_browser_SDK_enrols_and_verifies_an_authenticator_app_and_the_node_SDK_enrols_one_with_an_otpUri() =>
+        AssertPasses("totp.test.mjs");
+
     /// <summary>Needs the session endpoints (docs/contract.md §2.4): the access tokens are also checked with jose against the JWKS.</summary>
     [Fact]
     public Task The_node_SDK_makes_validates_refreshes_and_revokes_sessions_whose_tokens_verify_against_the_JWKS() =>

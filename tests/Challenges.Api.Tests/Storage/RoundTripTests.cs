@@ -24,6 +24,9 @@ public sealed class RoundTripTests(ApiFixture fixture)
         using var counted = new RoundTripListener(fixture);
         var server = fixture.ServerClient();
 
+        var appUser = ApiFixture.NewUserId();
+        var secret = await Totp.TotpKit.EnrolVerifiedAsync(server, appUser);
+
         // SMS: a verified authenticator, then track, start, verify and validate.
         var smsUser = ApiFixture.NewUserId();
         var phone = OtpKit.NewPhone();
@@ -62,6 +65,13 @@ public sealed class RoundTripTests(ApiFixture fixture)
         }
         Assert.True((await link.PostJson("/v1/client/verify/email-magic-link/finalize", new { }).Ok()).GetProperty("isVerified").GetBoolean());
 
+        // Authenticator app: a verified app (enrolled above, its lifecycle event delivered), then track and verify.
+        await fixture.Webhooks.WaitForAsync(r => r.BodyText.Contains(appUser, StringComparison.Ordinal) &&
+            r.BodyText.Contains("authenticator.created", StringComparison.Ordinal));
+        var app = await Totp.TotpKit.VerifyAsync(fixture.BearerClient(await OtpKit.TrackAsync(server, appUser)),
+            Totp.TotpKit.Code(secret, fixture.Clock.GetUtcNow()));
+        Assert.True(app.GetProperty("isVerified").GetBoolean());
+
         // Reads of the Server API.
         await server.GetAsync($"/v1/users/{pushUser}").Ok();
         await _push.ActionAsync(pushUser, "signIn", tracked.Str("idempotencyKey"));
@@ -71,6 +81,7 @@ public sealed class RoundTripTests(ApiFixture fixture)
             "POST /v1/users/{userId}/actions/{action}",
             "POST /v1/client/challenge/sms",
             "POST /v1/client/verify/sms",
+            "POST /v1/client/verify/totp",
             "POST /v1/validate",
             "POST /v1/client/challenge/push",
             "GET /v1/client/user-authenticators/push/challenge",
