@@ -58,10 +58,14 @@ public sealed class TenantsOptionsValidator : IValidateOptions<TenantsOptions>
             }
             foreach (var method in tenant.VerificationMethods)
             {
-                if (!VerificationMethods.Default.Contains(method, StringComparer.Ordinal))
+                if (!VerificationMethods.Known.Contains(method, StringComparer.Ordinal))
                 {
-                    failures.Add($"{at}VerificationMethods: '{method}' is not one of {string.Join(", ", VerificationMethods.Default)}.");
+                    failures.Add($"{at}VerificationMethods: '{method}' is not one of {string.Join(", ", VerificationMethods.Known)}.");
                 }
+            }
+            if (tenant.VerificationMethods.Intersect(VerificationMethods.WebAuthn, StringComparer.Ordinal).Any())
+            {
+                failures.AddRange(PasskeyOptionsValidator.Check(at, tenant.Passkeys));
             }
             foreach (var (action, outcome) in tenant.Actions)
             {
