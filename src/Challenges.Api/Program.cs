@@ -6,6 +6,7 @@ using Challenges.Api.Http;
 using Challenges.Api.Observability;
 using Challenges.Api.OpenApi;
 using Challenges.Api.Otp;
+using Challenges.Api.Passkeys;
 using Challenges.Api.Push;
 using Challenges.Api.PushDelivery;
 using Challenges.Api.RateLimiting;
@@ -56,6 +57,7 @@ builder.Services.AddActions();
 builder.Services.AddVerification();
 builder.Services.AddOtp(builder.Configuration);
 builder.Services.AddPush();
+builder.Services.AddPasskeys();
 builder.Services.AddStepUp();
 builder.Services.AddSessions();
 
@@ -78,6 +80,7 @@ app.MapActions();
 app.MapHosted();
 app.MapOtp();
 app.MapPush();
+app.MapPasskeys();
 app.MapStepUp();
 app.MapSessions();
 
