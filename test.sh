@@ -20,6 +20,14 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+# The passkey tests drive Debian's chromium (playwright-core with executablePath) with a virtual authenticator.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "chromium not found: installing it with apt-get" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
 # docker-compose.yml is checked with docker-compose itself (`config` needs no Docker engine).
 if ! command -v docker-compose >/dev/null 2>&1; then
   echo "docker-compose not found: installing it with apt-get" >&2
