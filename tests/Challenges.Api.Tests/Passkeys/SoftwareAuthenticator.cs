@@ -44,7 +44,8 @@ public sealed class SoftwareAuthenticator : IDisposable
 
     public static SoftwareAuthenticator Rsa() => new(null, RSA.Create(2048));
 
-    public byte[] CredentialId { get; } = RandomNumberGenerator.GetBytes(20);
+    /// <summary>Random; settable to play an attacker who claims someone else's credential id.</summary>
+    public byte[] CredentialId { get; set; } = RandomNumberGenerator.GetBytes(20);
 
     public string CredentialIdText => Base64Url.EncodeToString(CredentialId);
 
