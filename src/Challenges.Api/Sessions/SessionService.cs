@@ -1,6 +1,5 @@
 using Challenges.Api.Actions;
 using Challenges.Api.Http;
-using Challenges.Api.Push;
 using Challenges.Api.Storage;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;

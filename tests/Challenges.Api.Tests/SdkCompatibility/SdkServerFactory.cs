@@ -28,7 +28,10 @@ public sealed class SdkServerFactory(string redisConfiguration, Uri webhookUrl, 
         {
             settings[key] = value;
         }
-        settings["Redis:Configuration"] = redisConfiguration;
+        // The first requests run while `npm ci` competes for the CPUs: a store deadline of 1 s (the default) turned
+        // them into 503s on a loaded 2-core machine. These tests are about the SDKs, not the store's deadline.
+        settings["Redis:Configuration"] = redisConfiguration + ",connectTimeout=5000";
+        settings["Redis:OperationTimeout"] = "00:00:05";
         settings["Logging:LogLevel:Default"] = "Warning";
         foreach (var (key, value) in settings)
         {
