@@ -20,6 +20,8 @@ public static class PasskeyEndpoints
     {
         services.AddSingleton<PasskeyStore>();
         services.AddSingleton<PasskeyService>();
+        services.AddSingleton<BatchEnrolment>();
+        services.AddSingleton<FluentValidation.IValidator<BatchEnrolRequest>, BatchEnrolRequestValidator>();
         services.AddSingleton<FluentValidation.IValidator<RegistrationOptionsRequest>, RegistrationOptionsRequestValidator>();
         services.AddSingleton<FluentValidation.IValidator<AddPasskeyRequest>, AddPasskeyRequestValidator>();
         services.AddSingleton<FluentValidation.IValidator<AuthenticationOptionsRequest>, AuthenticationOptionsRequestValidator>();
@@ -65,8 +67,13 @@ public static class PasskeyEndpoints
             .ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status503ServiceUnavailable)
             .MapGet("/user-authenticators/passkey", Probe)
             .WithSummary("Whether the server holds a passkey: credentialId (mobile) or credentialIds, comma-separated (web); the first known one.");
+        app.MapGroup("/v1/users").ServerApi("Users").MapPost("/authenticators", BatchEnrol)
+            .WithSummary("Enrol up to 1000 passkeys verified elsewhere (a migration); 200 with the failures of single items.");
         return app;
     }
+
+    public static async Task<Ok<BatchEnrolResponse>> BatchEnrol(BatchEnrolRequest? request, Caller caller, BatchEnrolment enrolment) =>
+        TypedResults.Ok(await enrolment.EnrolAsync(caller.Tenant, [.. request!.Authenticators!.OfType<BatchEnrolItem>()]));
 
     public static async Task<Results<Ok<RegistrationOptionsResponse>, ErrorResult>> RegistrationOptions(RegistrationOptionsRequest? request,
         ClientCall call, PasskeyService service) =>

@@ -318,4 +318,50 @@ public sealed class PasskeyTests(ApiFixture fixture)
             authenticationCredential = new { id = "AAAA", response = new { clientDataJSON = "e30", authenticatorData = "AAAA", signature = "AAAA" } },
         }).Error(HttpStatusCode.NotFound, "not_found");
     }
+
+    [Fact]
+    public async Task Batch_enrolment_adds_verified_passkeys_that_sign_in_and_reports_each_failed_item()
+    {
+        using var migrated = SoftwareAuthenticator.Ec();
+        using var rsa = SoftwareAuthenticator.Rsa();
+        using var held = SoftwareAuthenticator.Ec();
+        var (holder, _) = await UserWithPasskeyAsync(held);
+        var userId = ApiFixture.NewUserId();
+        static object Item(string userId, SoftwareAuthenticator a, string? key = null) => new
+        {
+            userId,
+            verificationMethod = "PASSKEY",
+            credentialId = a.CredentialIdText,
+            credentialPublicKey = key ?? System.Buffers.Text.Base64Url.EncodeToString(a.CoseKey()),
+            name = "Migrated passkey",
+            transports = new[] { "internal" },
+        };
+
+        var reply = await _server.PostJson("/v1/users/authenticators", new
+        {
+            authenticators = new[]
+            {
+                Item(userId, migrated), Item(userId, rsa), Item(userId, migrated), Item(userId, held), Item(userId, SoftwareAuthenticator.Ec(), "pQECAyYg"),
+                Item(holder, held),
+            },
+        }).Ok();
+
+        Assert.Equal(6, reply.GetProperty("total").GetInt32());
+        Assert.Equal(4, reply.GetProperty("succeeded").GetInt32());
+        Assert.Equal(2, reply.GetProperty("failed").GetInt32());
+        var failures = reply.GetProperty("failures").EnumerateArray().ToList();
+        Assert.Equal(["conflict", "invalid_request"], failures.Select(f => f.Str("errorCode")).Order());
+        Assert.Equal(held.CredentialIdText, failures.Single(f => f.Str("errorCode") == "conflict").Str("credentialId"));
+        var listed = await _server.GetAsync($"/v1/users/{userId}/authenticators").Ok();
+        Assert.Equal(2, listed.GetArrayLength());
+        Assert.All(listed.EnumerateArray(), a => Assert.True(a.Has("verifiedAt")));
+
+        var (signedIn, _) = await PasskeyKit.SignInAsync(Tenant(), rsa);
+        var verified = await signedIn.Json();
+        Assert.True(verified.GetProperty("isVerified").GetBoolean(), verified.ToString());
+        Assert.Equal(userId, verified.Str("userId"));
+
+        await _server.PostJson("/v1/users/authenticators", new { authenticators = Array.Empty<object>() }).Error(HttpStatusCode.BadRequest, "invalid_request");
+        await _server.PostJson("/v1/users/authenticators", new { }).Error(HttpStatusCode.BadRequest, "invalid_request");
+    }
 }
