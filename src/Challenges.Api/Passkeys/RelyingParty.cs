@@ -118,7 +118,7 @@ public static class RelyingParty
             },
             ClientExtensionResults = new AuthenticationExtensionsClientOutputs(),
         };
-        try
+        return await CheckedAsync(async () =>
         {
             var registered = await For(rp, origin).MakeNewCredentialAsync(new MakeNewCredentialParams
             {
@@ -138,16 +138,7 @@ public static class RelyingParty
                 AttestationFormat = registered.AttestationFormat,
                 DeviceId = deviceId,
             }, null);
-        }
-        catch (Fido2VerificationException e)
-        {
-            return WebAuthnVerdict.Refused(FailureOf(e));
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or CryptographicException or
-                                       OverflowException or System.Formats.Cbor.CborContentException or UriFormatException)
-        {
-            return WebAuthnVerdict.Refused(WebAuthnFailures.Invalid);
-        }
+        });
     }
 
     /// <summary>Checks an assertion by <paramref name="stored"/> against its challenge.</summary>
@@ -195,7 +186,7 @@ public static class RelyingParty
             },
             ClientExtensionResults = new AuthenticationExtensionsClientOutputs(),
         };
-        try
+        return await CheckedAsync(async () =>
         {
             var result = await For(rp, origin).MakeAssertionAsync(new MakeAssertionParams
             {
@@ -211,6 +202,15 @@ public static class RelyingParty
                 return WebAuthnVerdict.Refused(WebAuthnFailures.CounterRegression);
             }
             return new WebAuthnVerdict(stored with { SignCount = result.SignCount, BackedUp = result.IsBackedUp }, null);
+        });
+    }
+
+    /// <summary>Runs the library's check: its refusal, or input it cannot read, is a refused credential, never a 500.</summary>
+    private static async Task<WebAuthnVerdict> CheckedAsync(Func<Task<WebAuthnVerdict>> check)
+    {
+        try
+        {
+            return await check();
         }
         catch (Fido2VerificationException e)
         {

@@ -42,7 +42,7 @@ public sealed class TenantCorsPolicyProvider : ICorsPolicyProvider
     /// <summary>A tenant's <c>AllowedOrigins</c> and the web origins its passkeys are used from.</summary>
     private static IEnumerable<string> Origins(Tenant tenant) =>
         tenant.Options.AllowedOrigins.Concat(tenant.Allows(VerificationMethods.Passkey) || tenant.Allows(VerificationMethods.SecurityKey)
-            ? tenant.Options.Passkeys.WebOrigins
+            ? tenant.Options.Passkeys.WebOrigins()
             : []);
 
     private static CorsPolicy Policy(IEnumerable<string> origins) =>

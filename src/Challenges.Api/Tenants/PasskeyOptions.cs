@@ -26,6 +26,6 @@ public sealed class PasskeyOptions
     public bool Allows(string origin) => Origins.Any(o => string.Equals(o.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The web origins among <see cref="Origins"/> (those pages call the Client API from, for CORS).</summary>
-    public IEnumerable<string> WebOrigins => Origins.Where(o => o.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ||
+    public IEnumerable<string> WebOrigins() => Origins.Where(o => o.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ||
         o.StartsWith("http://", StringComparison.OrdinalIgnoreCase)).Select(o => o.TrimEnd('/'));
 }

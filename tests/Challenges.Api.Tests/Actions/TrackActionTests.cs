@@ -17,7 +17,8 @@ public sealed class TrackActionTests(ApiFixture fixture)
         Assert.Equal("ALLOW", body.Str("state"));
         Assert.False(body.GetProperty("isEnrolled").GetBoolean());
         Assert.Equal(0, body.GetProperty("enrolledVerificationMethods").GetArrayLength());
-        Assert.Equal(4, body.GetProperty("allowedVerificationMethods").GetArrayLength());
+        // Tenant A offers the four default methods, and passkeys and security keys (TestTenants.Passkeys).
+        Assert.Equal(6, body.GetProperty("allowedVerificationMethods").GetArrayLength());
         Assert.False(body.Has("defaultVerificationMethod"));
         Assert.Equal(3, body.Str("token").Split('.').Length);
         Assert.StartsWith("https://challenges.test/", body.Str("url"), StringComparison.Ordinal);

@@ -61,34 +61,31 @@ public sealed class SoftwareAuthenticator : IDisposable
     /// <summary>The COSE public key.</summary>
     public byte[] CoseKey()
     {
-        var writer = new CborWriter(CborConformanceMode.Ctap2Canonical);
         if (_ec is not null)
         {
             var p = _ec.ExportParameters(false);
-            writer.WriteStartMap(5);
-            writer.WriteInt32(1);
-            writer.WriteInt32(2);
-            writer.WriteInt32(3);
-            writer.WriteInt32(-7);
-            writer.WriteInt32(-1);
-            writer.WriteInt32(1);
-            writer.WriteInt32(-2);
-            writer.WriteByteString(p.Q.X!);
-            writer.WriteInt32(-3);
-            writer.WriteByteString(p.Q.Y!);
+            return CoseMap((1, 2), (3, -7), (-1, 1), (-2, p.Q.X!), (-3, p.Q.Y!));
         }
-        else
+        var r = _rsa!.ExportParameters(false);
+        return CoseMap((1, 3), (3, -257), (-1, r.Modulus!), (-2, r.Exponent!));
+    }
+
+    /// <summary>A COSE key: integer labels, integer or byte-string values, in canonical CBOR.</summary>
+    private static byte[] CoseMap(params (int Label, object Value)[] entries)
+    {
+        var writer = new CborWriter(CborConformanceMode.Ctap2Canonical);
+        writer.WriteStartMap(entries.Length);
+        foreach (var (label, value) in entries)
         {
-            var p = _rsa!.ExportParameters(false);
-            writer.WriteStartMap(4);
-            writer.WriteInt32(1);
-            writer.WriteInt32(3);
-            writer.WriteInt32(3);
-            writer.WriteInt32(-257);
-            writer.WriteInt32(-1);
-            writer.WriteByteString(p.Modulus!);
-            writer.WriteInt32(-2);
-            writer.WriteByteString(p.Exponent!);
+            writer.WriteInt32(label);
+            if (value is byte[] bytes)
+            {
+                writer.WriteByteString(bytes);
+            }
+            else
+            {
+                writer.WriteInt32((int)value);
+            }
         }
         writer.WriteEndMap();
         return writer.Encode();
