@@ -7,6 +7,7 @@ using Challenges.Api.MagicLink;
 using Challenges.Api.Observability;
 using Challenges.Api.OpenApi;
 using Challenges.Api.Otp;
+using Challenges.Api.Passkeys;
 using Challenges.Api.Push;
 using Challenges.Api.PushDelivery;
 using Challenges.Api.RateLimiting;
@@ -62,6 +63,7 @@ builder.Services.AddPush();
 builder.Services.AddMagicLink();
 builder.Services.AddTotp();
 builder.Services.AddRecoveryCodes();
+builder.Services.AddPasskeys();
 builder.Services.AddStepUp();
 builder.Services.AddSessions();
 
@@ -87,6 +89,7 @@ app.MapPush();
 app.MapMagicLink();
 app.MapTotp();
 app.MapRecoveryCodes();
+app.MapPasskeys();
 app.MapStepUp();
 app.MapSessions();
 

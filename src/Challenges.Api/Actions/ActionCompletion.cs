@@ -19,11 +19,13 @@ public sealed class ActionCompletion(ActionStore actions, UserStore users, Token
     /// Commits <paramref name="result"/> for the action as read: its new state, the answering authenticator
     /// (<paramref name="authenticatorId"/>, in <paramref name="user"/> as read) verified now, and the method's
     /// <paramref name="challengeMove"/>; <paramref name="endedAs"/>: how the challenge ended with this move (counted), or
-    /// null when it did not end now. Returns the action and the answering authenticator afterwards, or null when
+    /// null when it did not end now; <paramref name="authenticator"/>: the answering authenticator as the method writes it
+    /// (new, or with its own state moved), else the one in the user as read. Returns the action and the answering authenticator afterwards, or null when
     /// something changed since it was read (a conflict: read again and judge again).
     /// </summary>
     public async Task<Completed?> CommitAsync(Tenant tenant, ActionRef id, Stored<ActionRecord> action, string method, ChallengeResult result,
-        StoreWrite challengeMove, string? endedAs, Stored<UserRecord>? user = null, string? authenticatorId = null)
+        StoreWrite challengeMove, string? endedAs, Stored<UserRecord>? user = null, string? authenticatorId = null,
+        AuthenticatorRecord? authenticator = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(action);
@@ -32,7 +34,7 @@ public sealed class ActionCompletion(ActionStore actions, UserStore users, Token
         var userWrite = StoreWrite.None;
         AuthenticatorRecord? verified = null;
         if (result == ChallengeResult.Succeeded && user is not null && authenticatorId is not null &&
-            user.Value.Find(authenticatorId) is { } answered)
+            (authenticator ?? user.Value.Find(authenticatorId)) is { } answered)
         {
             verified = answered with { VerifiedAt = answered.VerifiedAt ?? now, LastVerifiedAt = now };
             userWrite = users.Write(tenant.Id, id.UserId, user, user.Value.With(verified) with

@@ -10,6 +10,9 @@ public static class ErrorCodes
     public const string NotFound = "not_found";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string InvalidCredential = "invalid_credential";
+
+    /// <summary>A passkey the server does not hold (any more): the SDKs then make the device forget it.</summary>
+    public const string UnknownCredential = "unknown_credential";
     public const string Conflict = "conflict";
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
@@ -23,7 +26,7 @@ public static class ErrorCodes
         InvalidRequest or InvalidCredential => StatusCodes.Status400BadRequest,
         Unauthorized or ExpiredToken => StatusCodes.Status401Unauthorized,
         Forbidden => StatusCodes.Status403Forbidden,
-        NotFound => StatusCodes.Status404NotFound,
+        NotFound or UnknownCredential => StatusCodes.Status404NotFound,
         MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         Conflict => StatusCodes.Status409Conflict,
         PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,

@@ -4,6 +4,7 @@ using Challenges.Api.Actions;
 using Challenges.Api.Http;
 using Challenges.Api.MagicLink;
 using Challenges.Api.Otp;
+using Challenges.Api.Passkeys;
 using Challenges.Api.Push;
 using Challenges.Api.RecoveryCodes;
 using Challenges.Api.Sessions;
@@ -51,6 +52,40 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
     };
 
     private sealed record Body(object Example, Dictionary<string, string>? Fields = null);
+
+    /// <summary>A WebAuthn credential id and the parts of a registration and an assertion, shortened, base64url.</summary>
+    private const string ExampleCredentialId = "AAECAwQFBgcICQoLDA0ODxAREhM";
+    private static readonly object ExampleRegistration = new
+    {
+        id = ExampleCredentialId,
+        rawId = ExampleCredentialId,
+        type = "public-key",
+        response = new
+        {
+            clientDataJSON = "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZSJ9",
+            attestationObject = "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjE",
+            transports = new[] { "internal", "hybrid" },
+        },
+    };
+    private static readonly object ExampleAssertion = new
+    {
+        id = ExampleCredentialId,
+        rawId = ExampleCredentialId,
+        type = "public-key",
+        response = new
+        {
+            clientDataJSON = "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZSJ9",
+            authenticatorData = "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+            signature = "MEUCIQDx0Vq8l5bE3N0x2cQ1m0rj5a9Yp8s7H1p2O3k4L5m6NwIgVGhpcyBpcyBhbiBleGFtcGxlIHNpZ25hdHVyZSE",
+        },
+    };
+    private static readonly Dictionary<string, string> BareCredentialFields = new(StringComparer.Ordinal)
+    {
+        ["id"] = "The credential id, base64url (or base64).",
+        ["rawId"] = "The credential id's bytes, base64url (or base64); preferred over id.",
+        ["type"] = "public-key.",
+        ["response"] = "The authenticator's response, its binary parts in base64url (clientDataJSON also in standard base64, as iOS sends it).",
+    };
 
     private static readonly Dictionary<Type, Body> Bodies = new()
     {
@@ -142,6 +177,47 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
         [typeof(EnrolMagicLinkRequest)] = new(new { email = "jane@example.com" }),
         [typeof(FinalizeMagicLinkRequest)] = new(new { challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f" },
             new(StringComparer.Ordinal) { ["challengeId"] = "Optional (the browser SDK sends {}): the token's action's latest link is polled." }),
+        [typeof(RegistrationOptionsRequest)] = new(new { username = "jane@example.com", displayName = "Jane Doe", authenticatorAttachment = "platform" },
+            new(StringComparer.Ordinal)
+            {
+                ["username"] = "The name the passkey is saved under (default: the token's username, the user's username, email, phone or id).",
+                ["displayName"] = "The name shown for the passkey (default: the user's display name, else the username).",
+                ["authenticatorAttachment"] = "platform, cross-platform, or null for either.",
+            }),
+        [typeof(AddPasskeyRequest)] = new(new { registrationCredential = ExampleRegistration, challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f" },
+            new(StringComparer.Ordinal)
+            {
+                ["registrationCredential"] = "The PublicKeyCredential the browser or device created (RegistrationResponseJSON).",
+                ["conditionalCreate"] = "True for a registration the browser made automatically, which may come without user verification.",
+            }),
+        [typeof(AuthenticationOptionsRequest)] = new(new { challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f" }, new(StringComparer.Ordinal)
+        {
+            ["challengeId"] = "Tenant Basic: an id reserved with POST /v1/client/challenge for an action (default: a new sign-in, action signInWithPasskey).",
+            ["username"] = "Accepted and ignored: the options list the token's user's passkeys, or none for a sign-in.",
+        }),
+        [typeof(VerifyPasskeyRequest)] = new(new { authenticationCredential = ExampleAssertion, challengeId = "6f1c2e0a-4a57-4b8e-9d7e-1a2b3c4d5e6f" },
+            new(StringComparer.Ordinal)
+            {
+                ["authenticationCredential"] = "The assertion the browser or device made (AuthenticationResponseJSON); its userHandle is ignored.",
+                ["challengeId"] = "The challengeId of the authentication options answered.",
+            }),
+        [typeof(SecurityKeyRegistrationRequest)] = new(ExampleRegistration, BareCredentialFields),
+        [typeof(SecurityKeyAuthenticationRequest)] = new(ExampleAssertion, BareCredentialFields),
+        [typeof(BatchEnrolRequest)] = new(new
+        {
+            authenticators = new[]
+            {
+                new
+                {
+                    userId = "user-123", verificationMethod = "PASSKEY", credentialId = ExampleCredentialId,
+                    credentialPublicKey = "pQECAyYgASFYIOYBIj4lZ57GR7xtlrLftcDxGPVig2KGYMIDF3_I3q8dIlggnDisaValqCwd95Men-rRLVnDXISuOaaXiOg6ynnfPZrs",
+                    name = "Jane's passkey", transports = new[] { "internal" },
+                },
+            },
+        }, new(StringComparer.Ordinal)
+        {
+            ["authenticators"] = "1 to 1000 items: userId, verificationMethod PASSKEY, credentialId and credentialPublicKey (COSE key) in base64url, name, transports, aaguid.",
+        }),
     };
 
     private static readonly Dictionary<string, JsonNode> ParameterExamples = new(StringComparer.Ordinal)
@@ -167,20 +243,21 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
             return;
         }
         target.Examples = [ToNode(body.Example)];
-        foreach (var (name, property) in target.Properties?.ToList() ?? [])
+        foreach (var (name, property) in (target.Properties ?? new Dictionary<string, IOpenApiSchema>()).ToList())
         {
-            if ((body.Fields?.GetValueOrDefault(name) ?? Shared.GetValueOrDefault(name)) is not { } description)
+            if (property.Description is not null ||
+                (body.Fields?.GetValueOrDefault(name) ?? Shared.GetValueOrDefault(name)) is not { } description)
             {
                 continue;
             }
-            if (property is OpenApiSchema field && field.Description is null)
+            if (property is OpenApiSchema field)
             {
                 field.Description = description;
             }
-            else if (property is OpenApiSchemaReference nested)
+            else if (property is OpenApiSchemaReference reference)
             {
-                // A nested object: wrapped so that the document (OpenAPI 3.0, where a $ref has no siblings) describes it here.
-                target.Properties![name] = new OpenApiSchema { AllOf = [nested], Description = description };
+                // OpenAPI 3.0 drops what stands beside a $ref: a nested object's description goes on an allOf around it.
+                target.Properties![name] = new OpenApiSchema { AllOf = [reference], Description = description };
             }
         }
     }

@@ -35,9 +35,15 @@ public sealed class TenantCorsPolicyProvider : ICorsPolicyProvider
     {
         ArgumentNullException.ThrowIfNull(tenants);
         _tenants = tenants;
-        _preflight = Policy(tenants.All.SelectMany(t => t.Options.AllowedOrigins));
-        _byTenant = tenants.All.ToDictionary(t => t.Id, t => Policy(t.Options.AllowedOrigins), StringComparer.Ordinal);
+        _preflight = Policy(tenants.All.SelectMany(Origins));
+        _byTenant = tenants.All.ToDictionary(t => t.Id, t => Policy(Origins(t)), StringComparer.Ordinal);
     }
+
+    /// <summary>A tenant's <c>AllowedOrigins</c> and the web origins its passkeys are used from.</summary>
+    private static IEnumerable<string> Origins(Tenant tenant) =>
+        tenant.Options.AllowedOrigins.Concat(tenant.Allows(VerificationMethods.Passkey) || tenant.Allows(VerificationMethods.SecurityKey)
+            ? tenant.Options.Passkeys.WebOrigins()
+            : []);
 
     private static CorsPolicy Policy(IEnumerable<string> origins) =>
         new CorsPolicyBuilder().WithOrigins(origins.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()).AllowAnyHeader().AllowAnyMethod()

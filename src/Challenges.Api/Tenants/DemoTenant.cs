@@ -23,6 +23,14 @@ public static class DemoTenant
         tenant.AllowedOrigins.Add("http://localhost:3000");
         tenant.AllowedOrigins.Add("http://localhost:5173");
         tenant.Sessions.Clients.Add(new SessionClientOptions { Id = "demo-web" });
+        // Passkeys on pages served from the server's own Development address.
+        foreach (var method in VerificationMethods.Default.Append(VerificationMethods.Passkey).Append(VerificationMethods.SecurityKey))
+        {
+            tenant.VerificationMethods.Add(method);
+        }
+        tenant.Passkeys.RpId = "localhost";
+        tenant.Passkeys.RpName = "Challenges demo";
+        tenant.Passkeys.Origins.Add("http://localhost:5080");
         return tenant;
     }
 }

@@ -26,7 +26,12 @@ public sealed class TenantOptions
     /// <summary>App clients and signing keys of the session API (<c>Tenants__N__Sessions__...</c>).</summary>
     public SessionOptions Sessions { get; set; } = new();
 
-    /// <summary>Verification methods users of this tenant may use; empty means SMS, WHATSAPP, EMAIL_OTP, PUSH and AUTHENTICATOR_APP.</summary>
+    /// <summary>The WebAuthn relying party for PASSKEY and SECURITY_KEY (<c>Tenants__N__Passkeys__...</c>).</summary>
+    public PasskeyOptions Passkeys { get; set; } = new();
+
+    /// <summary>Verification methods users of this tenant may use; empty means SMS, WHATSAPP, EMAIL_OTP, PUSH, EMAIL_MAGIC_LINK and
+    /// AUTHENTICATOR_APP;
+    /// PASSKEY and SECURITY_KEY must be listed, with <see cref="Passkeys"/>.</summary>
     public IList<string> VerificationMethods { get; } = [];
 
     /// <summary>Per action code: <c>CHALLENGE</c> (default), <c>ALLOW</c> or <c>BLOCK</c>.</summary>

@@ -64,6 +64,10 @@ public sealed partial class TenantsOptionsValidator : IValidateOptions<TenantsOp
                     failures.Add($"{at}VerificationMethods: '{method}' is not one of {string.Join(", ", VerificationMethods.Known)}.");
                 }
             }
+            if (tenant.VerificationMethods.Intersect(VerificationMethods.WebAuthn, StringComparer.Ordinal).Any())
+            {
+                failures.AddRange(PasskeyOptionsValidator.Check(at, tenant.Passkeys));
+            }
             foreach (var (action, outcome) in tenant.Actions)
             {
                 if (!ActionOutcomes.All.Contains(outcome, StringComparer.Ordinal))

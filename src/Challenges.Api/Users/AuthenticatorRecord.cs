@@ -33,6 +33,9 @@ public sealed record AuthenticatorRecord
     /// <summary>Push: when the credential expires unless it is used (answers) or renewed (<c>resetExpiry</c>) before.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>PASSKEY and SECURITY_KEY: the WebAuthn credential.</summary>
+    public WebAuthnCredential? WebAuthn { get; init; }
+
     [JsonIgnore]
     public bool IsVerified => VerifiedAt is not null;
 

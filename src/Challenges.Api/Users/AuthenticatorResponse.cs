@@ -11,12 +11,13 @@ public sealed record AuthenticatorResponse(
     string? PhoneNumber,
     string? Email,
     string? DisplayName,
-    string? DevicePlatform)
+    string? DevicePlatform,
+    WebAuthnCredentialResponse? WebauthnCredential = null)
 {
     public static AuthenticatorResponse From(string userId, AuthenticatorRecord a)
     {
         ArgumentNullException.ThrowIfNull(a);
         return new(userId, a.Id, a.VerificationMethod, a.CreatedAt, a.VerifiedAt, a.LastVerifiedAt, a.PhoneNumber, a.Email,
-            a.DisplayName, a.DevicePlatform);
+            a.DisplayName, a.DevicePlatform, WebAuthnCredentialResponse.From(a.WebAuthn));
     }
 }

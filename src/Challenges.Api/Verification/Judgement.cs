@@ -10,8 +10,13 @@ namespace Challenges.Api.Verification;
 /// <param name="AuthenticatorId">The authenticator that answered, verified on success (an enrolment ends).</param>
 /// <param name="Token">The client token a success hands out, if any (a push hands it out once).</param>
 /// <param name="FailureReason">Why it failed, for the reply.</param>
+/// <param name="Authenticator">
+/// The answering authenticator as the method writes it on success, in place of the one in the user as read: a new one (a
+/// passkey whose registration is the proof), or one with state of its own moved (a passkey's sign count). Null: the one
+/// <paramref name="AuthenticatorId"/> names, as read.
+/// </param>
 public sealed record Judgement(ChallengeResult Result, StoreWrite Move, string? EndedAs = null, string? AuthenticatorId = null,
-    TokenGrant Token = TokenGrant.None, string? FailureReason = null)
+    TokenGrant Token = TokenGrant.None, string? FailureReason = null, Users.AuthenticatorRecord? Authenticator = null)
 {
     /// <summary>Nothing to write and nothing decided (still pending, already used).</summary>
     public bool ChangesNothing => Result == ChallengeResult.Undecided && ReferenceEquals(Move, StoreWrite.None);

@@ -104,7 +104,7 @@ public sealed class VerificationFlow(ActionStore actions, UserStore users, Actio
                 return Done(check.Answer(judgement, new Completed(context.Action?.Value)));
             }
             var completed = await completion.CommitAsync(call.Tenant, call.Action, context.Action, check.Method, judgement.Result,
-                judgement.Move, judgement.EndedAs, context.User, judgement.AuthenticatorId);
+                judgement.Move, judgement.EndedAs, context.User, judgement.AuthenticatorId, judgement.Authenticator);
             if (completed?.Action is not { } action)
             {
                 return Attempt.Conflict<Outcome<TResult>>();

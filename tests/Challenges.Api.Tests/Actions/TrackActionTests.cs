@@ -17,7 +17,8 @@ public sealed class TrackActionTests(ApiFixture fixture)
         Assert.Equal("ALLOW", body.Str("state"));
         Assert.False(body.GetProperty("isEnrolled").GetBoolean());
         Assert.Equal(0, body.GetProperty("enrolledVerificationMethods").GetArrayLength());
-        Assert.Equal(["SMS", "WHATSAPP", "EMAIL_OTP", "PUSH", "EMAIL_MAGIC_LINK", "AUTHENTICATOR_APP"],
+        // Tenant A offers the default methods, and passkeys and security keys (TestTenants.Passkeys).
+        Assert.Equal(["SMS", "WHATSAPP", "EMAIL_OTP", "PUSH", "EMAIL_MAGIC_LINK", "AUTHENTICATOR_APP", "PASSKEY", "SECURITY_KEY"],
             body.GetProperty("allowedVerificationMethods").EnumerateArray().Select(m => m.GetString()));
         Assert.False(body.Has("defaultVerificationMethod"));
         Assert.Equal(3, body.Str("token").Split('.').Length);

@@ -33,8 +33,10 @@ public sealed class ApiFixture : IAsyncLifetime
             _redis = new RedisServer();
         }
         Webhooks = new WebhookListener();
-        // Metrics on, so every integration test runs with the OpenTelemetry pipeline and /metrics can be read.
-        Factory = new ChallengesFactory(RedisConfiguration, Webhooks.Url, Clock, new Dictionary<string, string?> { ["Metrics:Enabled"] = "true" });
+        // Passkeys for tenants A and B; metrics on, so every integration test runs with the OpenTelemetry pipeline and /metrics can be read.
+        var settings = TestTenants.Passkeys(Passkeys.PasskeyKit.Origins);
+        settings["Metrics:Enabled"] = "true";
+        Factory = new ChallengesFactory(RedisConfiguration, Webhooks.Url, Clock, settings);
         await WaitUntilReadyAsync(Factory.CreateClient());
     }
 

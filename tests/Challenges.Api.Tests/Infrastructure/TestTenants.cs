@@ -1,3 +1,5 @@
+using Challenges.Api.Tenants;
+
 namespace Challenges.Api.Tests.Infrastructure;
 
 /// <summary>The tenants every test server is configured with (test-only keys).</summary>
@@ -27,6 +29,34 @@ public static class TestTenants
 
     /// <summary>Sessions per user on tenant <see cref="Match"/>, small enough for the cap to be reached in a test.</summary>
     public const int MatchMaxSessions = 3;
+
+    /// <summary>The WebAuthn relying party of passkey tests: pages on localhost.</summary>
+    public const string PasskeyRpId = "localhost";
+
+    /// <summary>
+    /// Passkeys and security keys for tenants A and B (on top of <see cref="Configuration"/>): RP ID localhost, the given
+    /// origins (a page's, an Android app's), every other method as by default.
+    /// </summary>
+    public static Dictionary<string, string?> Passkeys(params string[] origins)
+    {
+        var settings = new Dictionary<string, string?>();
+        foreach (var tenant in new[] { 0, 1 })
+        {
+            // Tenant B enables recovery codes too (as Configuration does).
+            string[] methods = [.. VerificationMethods.Default, "PASSKEY", "SECURITY_KEY", .. tenant == 1 ? ["RECOVERY_CODE"] : Array.Empty<string>()];
+            for (var m = 0; m < methods.Length; m++)
+            {
+                settings[$"Tenants:{tenant}:VerificationMethods:{m}"] = methods[m];
+            }
+            settings[$"Tenants:{tenant}:Passkeys:RpId"] = PasskeyRpId;
+            settings[$"Tenants:{tenant}:Passkeys:RpName"] = "Challenges tests";
+            for (var o = 0; o < origins.Length; o++)
+            {
+                settings[$"Tenants:{tenant}:Passkeys:Origins:{o}"] = origins[o];
+            }
+        }
+        return settings;
+    }
 
     /// <summary>Configuration for the three tenants; the webhook URL points at the tests' listener.</summary>
     public static Dictionary<string, string?> Configuration(Uri webhookUrl) => new()

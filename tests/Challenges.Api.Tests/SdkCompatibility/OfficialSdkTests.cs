@@ -56,6 +56,15 @@ public sealed class OfficialSdkTests(SdkCompatFixture fixture) : IClassFixture<S
     public Task The_browser_SDK_signs_in_by_email_magic_link_and_the_node_SDK_queries_users() =>
         AssertPasses("magiclink.test.mjs");
 
+    /// <summary>
+    /// Needs the passkey endpoints and Debian's chromium (test.sh installs it): @authsignal/browser in a real browser with
+    /// a virtual authenticator signs up, signs in with an action and with a token, meets an excluded credential and a
+    /// removed one.
+    /// </summary>
+    [Fact]
+    public Task The_browser_SDK_signs_up_and_signs_in_with_passkeys_in_chromium_with_a_virtual_authenticator() =>
+        AssertPasses("passkey.browser.test.mjs");
+
     private async Task AssertPasses(string testFile, IReadOnlyDictionary<string, string>? extra = null)
     {
         var run = await fixture.RunAsync(testFile, extra);

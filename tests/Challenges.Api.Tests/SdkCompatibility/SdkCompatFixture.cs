@@ -26,6 +26,11 @@ public sealed class SdkCompatFixture : IAsyncLifetime
 
     public string BaseUrl => $"http://127.0.0.1:{ApiPort}";
 
+    /// <summary>The port of the page the browser tests serve; http://localhost on it is a passkey origin of tenants A and B.</summary>
+    public int PagePort { get; } = RedisServer.FreePort();
+
+    public string PageOrigin => $"http://localhost:{PagePort}";
+
     /// <summary>A genuine client token, past its lifetime, for an action of <see cref="ExpiredTokenUserId"/> that succeeded.</summary>
     public string ExpiredToken { get; private set; } = "";
 
@@ -37,7 +42,7 @@ public sealed class SdkCompatFixture : IAsyncLifetime
             new Dictionary<string, string>(), TimeSpan.FromMinutes(3));
 
         Redis = new RedisServer();
-        Server = new SdkServerFactory(Redis.Configuration, new Uri($"http://127.0.0.1:{WebhookPort}/webhook"));
+        Server = new SdkServerFactory(Redis.Configuration, new Uri($"http://127.0.0.1:{WebhookPort}/webhook"), PageOrigin);
         Server.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, ApiPort));
         Server.StartServer();
 
@@ -64,6 +69,7 @@ public sealed class SdkCompatFixture : IAsyncLifetime
             ["CHALLENGES_WEBHOOK_PORT"] = WebhookPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CHALLENGES_EXPIRED_TOKEN"] = ExpiredToken,
             ["CHALLENGES_EXPIRED_TOKEN_USER_ID"] = ExpiredTokenUserId,
+            ["CHALLENGES_PAGE_PORT"] = PagePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
