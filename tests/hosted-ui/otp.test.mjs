@@ -85,8 +85,6 @@ test("WhatsApp is offered only to a user who enrolled it, and its code signs in"
   const sent = await h.webhooks.waitFor("sms.created", userId);
   assert.equal(sent.data.smsChannel, "WHATSAPP");
   await enterCode(page, sent.data.code);
-  // The user's first authenticator: the tenant enables recovery codes, so the page shows them once before going back.
-  await saveRecoveryCodes(page, "sms-enrol");
   await assertSignedIn(h, page, userId);
   await page.context().close();
 });
