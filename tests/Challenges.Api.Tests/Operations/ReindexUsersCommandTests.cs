@@ -1,6 +1,5 @@
 using Challenges.Api.Storage;
 using Challenges.Api.Tests.Infrastructure;
-using Challenges.Api.Tests.Reliability;
 
 namespace Challenges.Api.Tests.Operations;
 
@@ -9,28 +8,12 @@ namespace Challenges.Api.Tests.Operations;
 /// (Users/UserIndexBackfillTests): what it says with the in-memory store, on a configuration or connection problem (one
 /// line, a non-zero exit), and that it keeps to the deployment's own keys on a Redis shared with another one.
 /// </summary>
-public sealed class ReindexUsersCommandTests : IAsyncLifetime
+public sealed class ReindexUsersCommandTests : ProcessTestBed
 {
-    private readonly RedisServer _redis = new();
-    private readonly WebhookListener _webhooks = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _webhooks.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
-    private Dictionary<string, string?> Settings(string redis, params (string Key, string Value)[] extra) =>
-        ProcessSettings.For(redis, _webhooks.Url, extra);
-
-    private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
     [Fact]
     public async Task With_the_in_memory_store_there_is_nothing_to_do()
     {
-        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(RedisOptions.Memory), "reindex-users");
+        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(("Redis:Configuration", RedisOptions.Memory)), "reindex-users");
 
         Assert.Equal(0, exit);
         Assert.StartsWith("reindex-users: nothing to do: the store is the in-memory one", Assert.Single(Lines(output)), StringComparison.Ordinal);
@@ -41,7 +24,7 @@ public sealed class ReindexUsersCommandTests : IAsyncLifetime
     {
         var nobody = $"127.0.0.1:{RedisServer.FreePort()}";
 
-        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(nobody), "reindex-users");
+        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(("Redis:Configuration", nobody)), "reindex-users");
 
         Assert.Equal(2, exit);
         Assert.Equal($"reindex-users: Redis at {nobody} is unreachable or slow: check Redis__Configuration.", Assert.Single(Lines(output)));
@@ -54,7 +37,7 @@ public sealed class ReindexUsersCommandTests : IAsyncLifetime
     [InlineData("reindex-users: --tenant needs a tenant id; usage: reindex-users [--tenant ID] (configuration from the environment, as for the server).", "--tenant=")]
     public async Task A_bad_command_line_or_an_unknown_tenant_is_one_line_and_exit_code_1(string line, string arguments)
     {
-        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(_redis.Configuration), ["reindex-users", .. arguments.Split(' ')]);
+        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(), ["reindex-users", .. arguments.Split(' ')]);
 
         Assert.Equal(1, exit);
         Assert.Equal(line, Assert.Single(Lines(output)));
@@ -63,7 +46,7 @@ public sealed class ReindexUsersCommandTests : IAsyncLifetime
     [Fact]
     public async Task A_configuration_the_server_refuses_is_refused_by_the_command_too()
     {
-        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(""), "reindex-users");
+        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(("Redis:Configuration", "")), "reindex-users");
 
         Assert.Equal(1, exit);
         Assert.StartsWith("Configuration refused: Redis__Configuration is empty", Assert.Single(Lines(output)), StringComparison.Ordinal);
@@ -73,7 +56,7 @@ public sealed class ReindexUsersCommandTests : IAsyncLifetime
     public async Task Another_deployments_keys_on_a_shared_redis_are_left_alone()
     {
         // This deployment keeps its keys under a prefix; another one shares the Redis without it.
-        await using var redis = await RedisInspector.ConnectAsync(_redis.Configuration);
+        await using var redis = await RedisInspector.ConnectAsync(Redis.Configuration);
         var ours = ApiFixture.NewUserId();
         var theirs = ApiFixture.NewUserId();
         await redis.Database.StringSetAsync($"p1:u:{HashTags.User(TestTenants.A, ours)}:profile", """{"username":"ours"}""");
@@ -81,7 +64,7 @@ public sealed class ReindexUsersCommandTests : IAsyncLifetime
         await redis.Database.StringSetAsync($"p1:u:{HashTags.User(TestTenants.A, "damaged")}:profile", "not json");
         await redis.Database.StringSetAsync($"p1:u:{HashTags.User("tenant-gone", ours)}:profile", """{"username":"ours"}""");
 
-        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(_redis.Configuration, ("Redis:KeyPrefix", "p1:")), "reindex-users");
+        var (exit, output) = await ServerProcess.RunCommandAsync(Settings(("Redis:KeyPrefix", "p1:")), "reindex-users");
 
         Assert.Equal(0, exit);
         Assert.Contains($"{TestTenants.A}: added=1 (dated=1) present=0 deleted=0 unreadable=1", Lines(output));
