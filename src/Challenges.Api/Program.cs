@@ -74,6 +74,7 @@ builder.Services.AddRecoveryCodes();
 builder.Services.AddPasskeys();
 builder.Services.AddStepUp();
 builder.Services.AddSessions();
+builder.Services.AddHostedPage();
 
 var app = builder.Build();
 if (!app.ConfigurationIsValid())
