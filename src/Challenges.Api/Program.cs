@@ -25,8 +25,16 @@ if (args.Contains(HealthProbe.Argument))
     return await HealthProbe.RunAsync(args);
 }
 
+// A maintenance command (reindex-users) is built with the server's configuration and services, runs, and exits.
+var start = ReindexUsersCommand.Parse(args);
+if (start.Problem is { } usage)
+{
+    await Console.Error.WriteLineAsync(usage);
+    return ConfigurationCheck.RefusedExitCode;
+}
+
 // appsettings*.json sit beside the assembly: the server reads its own, whatever directory it is started from.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = start.HostArguments, ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
@@ -72,6 +80,10 @@ var app = builder.Build();
 if (!app.ConfigurationIsValid())
 {
     return ConfigurationCheck.RefusedExitCode;
+}
+if (start.Command is { } command)
+{
+    return await command.RunAsync(app.Services, Console.Out, Console.Error);
 }
 
 app.UseHttpConventions();

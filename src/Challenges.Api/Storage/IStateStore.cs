@@ -27,6 +27,12 @@ public interface IStateStore
     /// <summary>Members of an index with <paramref name="minScore"/> ≤ score, lowest score first, at most <paramref name="take"/>.</summary>
     Task<IReadOnlyList<string>> IndexRangeAsync(string key, double minScore, int take);
 
+    /// <summary>
+    /// Adds <paramref name="member"/> to an index unless it is there already (Redis <c>ZADD NX</c>: an existing member keeps
+    /// its score); true when it was added.
+    /// </summary>
+    Task<bool> IndexAddNewAsync(string key, string member, double score);
+
     /// <summary>Throws <see cref="StoreUnavailableException"/> when the store does not answer.</summary>
     Task PingAsync();
 }

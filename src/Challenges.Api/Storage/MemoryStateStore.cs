@@ -79,13 +79,7 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
                         _entries.Remove(change.Key);
                         break;
                     case StateOp.IndexAdd:
-                        var index = Live(change.Key);
-                        if (index?.Members is null)
-                        {
-                            index = new Entry { Members = new SortedDictionary<string, double>(StringComparer.Ordinal) };
-                            _entries[change.Key] = index;
-                        }
-                        index.Members![change.Value!] = change.Score;
+                        IndexAt(change.Key)[change.Value!] = change.Score;
                         break;
                     case StateOp.IndexRemove:
                         Live(change.Key)?.Members?.Remove(change.Value!);
@@ -167,6 +161,14 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
                 : members.Where(m => m.Value >= minScore).OrderBy(m => m.Value).ThenBy(m => m.Key, StringComparer.Ordinal)
                     .Take(take).Select(m => m.Key).ToArray();
             return Task.FromResult(result);
+        }
+    }
+
+    public Task<bool> IndexAddNewAsync(string key, string member, double score)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(IndexAt(key).TryAdd(member, score));
         }
     }
 
@@ -253,6 +255,18 @@ public sealed class MemoryStateStore(TimeProvider time) : IStateStore, IWorkQueu
             var since = QueueOf(queue).Since;
             return Task.FromResult(since.Count == 0 ? (DateTimeOffset?)null : since.Values.Min());
         }
+    }
+
+    /// <summary>The members of the index at <paramref name="key"/>, created empty when absent.</summary>
+    private SortedDictionary<string, double> IndexAt(string key)
+    {
+        var index = Live(key);
+        if (index?.Members is null)
+        {
+            index = new Entry { Members = new SortedDictionary<string, double>(StringComparer.Ordinal) };
+            _entries[key] = index;
+        }
+        return index.Members!;
     }
 
     private Entry? Live(string key)

@@ -45,7 +45,8 @@ public sealed class RedisConnection : IDisposable
 
     public ConnectionMultiplexer Multiplexer => _multiplexer.Value;
 
-    private static string Format(EndPoint endpoint) => endpoint switch
+    /// <summary>An endpoint as host:port.</summary>
+    public static string Format(EndPoint endpoint) => endpoint switch
     {
         DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
         _ => endpoint.ToString() ?? "",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -9,7 +10,7 @@ namespace Challenges.Api.Storage;
 /// Every call is bounded by <see cref="RedisOptions.OperationTimeout"/>; connection failures and time-outs surface as
 /// <see cref="StoreUnavailableException"/>.
 /// </summary>
-public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOptions> options) : IStateStore, IWorkQueue
+public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOptions> options) : IStateStore, IWorkQueue, IKeyScan
 {
     /// <summary>KEYS: queue (zset member → due ms), sequences (hash), since (zset member → first added ms). ARGV: member, sequence, due ms.</summary>
     internal const string QueueAddScript = """
@@ -170,17 +171,44 @@ public sealed class RedisStateStore(RedisConnection connection, IOptions<RedisOp
         return (IReadOnlyList<string>)members.Select(m => (string)m!).ToArray();
     });
 
+    public Task<bool> IndexAddNewAsync(string key, string member, double score) => Run(() =>
+        Db.SortedSetAddAsync(K(key), member, score, SortedSetWhen.NotExists));
+
     /// <summary>Pings every master: on a cluster, the store is ready only when each slot's owner answers.</summary>
-    public Task PingAsync() => Run(async () =>
+    public Task PingAsync() => Run(async () => await Task.WhenAll(MasterServers().Select(m => m.PingAsync())));
+
+    public IReadOnlyList<string> Masters() => MasterServers().Select(m => RedisConnection.Format(m.EndPoint)).ToList();
+
+    public async IAsyncEnumerable<string> ScanAsync(string pattern, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var match = KeyPattern.Literal(_prefix) + pattern;
+        foreach (var master in MasterServers())
+        {
+            long cursor = 0;
+            do
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var next = cursor;
+                var page = await Run(async () => (RedisResult[])(await master.ExecuteAsync("SCAN", next, "MATCH", match, "COUNT", 1000))!);
+                cursor = long.Parse((string)page[0]!, CultureInfo.InvariantCulture);
+                foreach (var key in (string[])page[1]!)
+                {
+                    yield return key[_prefix.Length..];
+                }
+            }
+            while (cursor != 0);
+        }
+    }
+
+    /// <summary>The masters the multiplexer knows (on a cluster, the owner of every slot); none is a configuration problem.</summary>
+    private List<IServer> MasterServers()
     {
         var multiplexer = connection.Multiplexer;
         var masters = multiplexer.GetEndPoints().Select(e => multiplexer.GetServer(e)).Where(s => !s.IsReplica).ToList();
-        if (masters.Count == 0)
-        {
-            throw new StoreUnavailableException($"No Redis master is known at {connection.Description}: check Redis__Configuration.");
-        }
-        return await Task.WhenAll(masters.Select(m => m.PingAsync()));
-    });
+        return masters.Count > 0
+            ? masters
+            : throw new StoreUnavailableException($"No Redis master is known at {connection.Description}: check Redis__Configuration.");
+    }
 
     private RedisKey[] QueueKeys(string queue) => [K(queue), K(queue + ":seq"), K(queue + ":since")];
 

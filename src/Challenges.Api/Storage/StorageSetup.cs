@@ -25,6 +25,8 @@ public static partial class StorageSetup
             services.AddSingleton<RedisStateStore>();
             services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<RedisStateStore>());
             services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<RedisStateStore>());
+            // For maintenance commands only (reindex-users): no request scans keys.
+            services.AddSingleton<IKeyScan>(sp => sp.GetRequiredService<RedisStateStore>());
         }
         return services;
     }

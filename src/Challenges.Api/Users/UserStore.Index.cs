@@ -42,10 +42,7 @@ public sealed partial class UserStore
     {
         if (next.HasContent && next.CreatedAt is null)
         {
-            var createdAt = stored.CreatedAt
-                ?? (stored.HasContent ? stored.Authenticators.Select(a => (DateTimeOffset?)a.CreatedAt).Min() : null)
-                ?? now;
-            next = next with { CreatedAt = createdAt };
+            next = next with { CreatedAt = CreationOf(stored, now) };
         }
         if (next.CreatedAt is { } created && stored.CreatedAt != created)
         {
@@ -63,10 +60,66 @@ public sealed partial class UserStore
         return (next, null, null);
     }
 
+    /// <summary>
+    /// When a user was created, as far as the stored document tells: its <see cref="UserRecord.CreatedAt"/>; for a
+    /// document of an earlier version without one, its earliest authenticator's creation; else <paramref name="fallback"/>.
+    /// </summary>
+    private static DateTimeOffset CreationOf(UserRecord stored, DateTimeOffset fallback) =>
+        stored.CreatedAt
+        ?? (stored.HasContent ? stored.Authenticators.Select(a => (DateTimeOffset?)a.CreatedAt).Min() : null)
+        ?? fallback;
+
+    /// <summary>
+    /// Puts a user the index may be missing (one stored by an earlier version, say) in it, for the <c>reindex-users</c>
+    /// command: under the document's <see cref="UserRecord.CreatedAt"/>, or for a document without one, the creation its
+    /// next write would give it (<see cref="CreationOf"/>, with <paramref name="fallback"/> as its "now"), written into the
+    /// document over exactly the text read (a compare-and-set, retried on conflicts with the servers' writes; nothing else
+    /// in the document changes, so no lifecycle event is made). The member is added before that write, as a server adds it,
+    /// and only when absent (ZADD NX); a document a deletion emptied is left alone, so a deleted user is never listed again.
+    /// </summary>
+    public Task<IndexBackfill> BackfillIndexAsync(string tenantId, string userId, DateTimeOffset fallback) =>
+        retry.RunAsync<IndexBackfill>("indexing a user", async _ =>
+        {
+            var raw = await store.GetAsync(KeyOf(tenantId, userId));
+            var stored = Parse(raw);
+            if (raw is null || !stored.HasContent)
+            {
+                return IndexBackfill.Deleted;
+            }
+            var created = CreationOf(stored, fallback);
+            var member = MemberOf(created, userId);
+            var added = await store.IndexAddNewAsync(IndexOf(tenantId), member, created.ToUnixTimeMilliseconds());
+            if (stored.CreatedAt is not null)
+            {
+                return added ? IndexBackfill.Added : IndexBackfill.Present;
+            }
+            // Lost to a server's write: read again. The member stays (a server writing the same user may have just counted
+            // on it); if the document ends up under another one, the query passes it over, as any member whose write failed.
+            return await store.CommitAsync([StateChange.Replace(KeyOf(tenantId, userId), raw, StoreJson.Write(stored with { CreatedAt = created }))])
+                ? IndexBackfill.Dated
+                : Attempt.Conflict<IndexBackfill>();
+        });
+
     private static Func<Task>? Both(Func<Task>? first, Func<Task>? second) =>
         first is null ? second : second is null ? first : async () =>
         {
             await first();
             await second();
         };
+}
+
+/// <summary>What <see cref="UserStore.BackfillIndexAsync"/> did for one user.</summary>
+public enum IndexBackfill
+{
+    /// <summary>The user had its creation time and was missing from the index: added.</summary>
+    Added,
+
+    /// <summary>The user had no creation time (stored by an earlier version): given one and added.</summary>
+    Dated,
+
+    /// <summary>Already in the index: nothing changed.</summary>
+    Present,
+
+    /// <summary>No user (deleted, or never written with content): left alone.</summary>
+    Deleted,
 }

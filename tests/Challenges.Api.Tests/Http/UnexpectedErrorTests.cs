@@ -22,6 +22,7 @@ public sealed class UnexpectedErrorTests(ApiFixture fixture)
         public Task<long> IncrementAsync(string key, TimeSpan ttl) => throw Boom();
         public Task DecrementAsync(string key) => throw Boom();
         public Task<IReadOnlyList<string>> IndexRangeAsync(string key, double minScore, int take) => throw Boom();
+        public Task<bool> IndexAddNewAsync(string key, string member, double score) => throw Boom();
         public Task PingAsync() => throw Boom();
     }
 

@@ -32,8 +32,7 @@ public sealed class ServerProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         _options = options ?? new ServerProcessOptions();
         Port = RedisServer.FreePort();
-        _environment = settings.Where(s => s.Value is not null)
-            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        _environment = EnvironmentOf(settings);
         _environment["ASPNETCORE_URLS"] = string.Join(';', new[] { Port }.Concat(_options.ExtraPorts ?? []).Select(p => $"http://127.0.0.1:{p}"));
         _environment.TryAdd("ASPNETCORE_ENVIRONMENT", "Production");
         if (_options.VerboseLogs)
@@ -47,6 +46,22 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int Port { get; }
     public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Settings as an operator sets them: environment variables, <c>:</c> written <c>__</c>.</summary>
+    private static Dictionary<string, string> EnvironmentOf(IReadOnlyDictionary<string, string?> settings) =>
+        settings.Where(s => s.Value is not null).ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+
+    /// <summary>
+    /// Runs a maintenance command of the server (<c>dotnet Challenges.Api.dll reindex-users …</c>) to its end, configured
+    /// like a server (Production unless the settings say otherwise); returns its exit code and everything it printed.
+    /// </summary>
+    public static Task<(int Exit, string Output)> RunCommandAsync(IReadOnlyDictionary<string, string?> settings, params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var environment = EnvironmentOf(settings);
+        environment.TryAdd("ASPNETCORE_ENVIRONMENT", "Production");
+        return CommandLine.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Challenges.Api.dll"), .. arguments], environment);
+    }
 
     /// <summary>Everything the process wrote to stdout and stderr, across restarts.</summary>
     public string Output

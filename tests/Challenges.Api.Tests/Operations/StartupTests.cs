@@ -8,24 +8,8 @@ namespace Challenges.Api.Tests.Operations;
 /// The server as a service manager starts it: a real process, configured by environment variables, started from any
 /// directory. A configuration it refuses prints each problem once, on one line naming the key, and exits with 1.
 /// </summary>
-public sealed class StartupTests : IAsyncLifetime
+public sealed class StartupTests : ProcessTestBed
 {
-    private readonly RedisServer _redis = new();
-    private readonly WebhookListener _webhooks = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _webhooks.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
-    private Dictionary<string, string?> Settings(params (string Key, string Value)[] extra) =>
-        ProcessSettings.For(_redis.Configuration, _webhooks.Url, extra);
-
-    private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
     [Fact]
     public async Task A_server_started_from_another_directory_reads_its_own_settings()
     {
@@ -45,7 +29,7 @@ public sealed class StartupTests : IAsyncLifetime
             Assert.DoesNotContain("Request starting", server.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("Request finished", server.Output, StringComparison.Ordinal);
             // The server's own Information lines are there, and name the Redis it uses.
-            Assert.Contains($"Store: Redis at {_redis.Configuration} (Redis__Configuration)", server.Output, StringComparison.Ordinal);
+            Assert.Contains($"Store: Redis at {Redis.Configuration} (Redis__Configuration)", server.Output, StringComparison.Ordinal);
         }
         finally
         {
@@ -61,12 +45,12 @@ public sealed class StartupTests : IAsyncLifetime
         {
             await using var server = await ServerProcess.StartAsync(Settings(), new ServerProcessOptions(WorkingDirectory: elsewhere, VerboseLogs: false));
             var phone = Otp.OtpKit.NewPhone();
-            await Otp.OtpKit.PasswordlessSmsAsync(server.Client(TestTenants.AKey), _webhooks, phone);
+            await Otp.OtpKit.PasswordlessSmsAsync(server.Client(TestTenants.AKey), Webhooks, phone);
 
             // The hosting layer makes a trace object for each request only for its per-request log category
             // (appsettings.json beside the binaries turns it off) or for a trace exporter (none here). Without one
             // there is no trace context, so the webhook sent while answering carries none.
-            var webhook = _webhooks.Received.Single(r => Otp.OtpKit.IsDelivery(r, "sms.created", phone));
+            var webhook = Webhooks.Received.Single(r => Otp.OtpKit.IsDelivery(r, "sms.created", phone));
             Assert.Null(webhook.Header("traceparent"));
         }
         finally

@@ -171,6 +171,19 @@ public abstract class StateStoreContract
     }
 
     [Fact]
+    public async Task Adding_a_new_index_member_never_moves_one_already_there()
+    {
+        var key = $"i:{Tag()}";
+        await Store.CommitAsync([StateChange.IndexAdd(key, "a", 10)]);
+
+        Assert.False(await Store.IndexAddNewAsync(key, "a", 5));
+        Assert.True(await Store.IndexAddNewAsync(key, "b", 20));
+        Assert.False(await Store.IndexAddNewAsync(key, "b", 1));
+        Assert.Equal(["b"], await Store.IndexRangeAsync(key, 15, 10));
+        Assert.Equal(["a", "b"], await Store.IndexRangeAsync(key, 10, 10));
+    }
+
+    [Fact]
     public async Task Concurrent_compare_and_set_updates_lose_nothing()
     {
         var key = $"k:{Tag()}";

@@ -20,10 +20,10 @@ public sealed class UserQueryTests(ApiFixture fixture)
         return userId;
     }
 
-    private static string Query(string query) => "/v1/users?" + query;
+    internal static string Query(string query) => "/v1/users?" + query;
 
     /// <summary>Every page of a query, following <c>lastEvaluatedUserId</c>; <paramref name="between"/> runs after each page.</summary>
-    private static async Task<List<JsonElement>> AllPagesAsync(HttpClient server, string query, Func<int, Task>? between = null)
+    internal static async Task<List<JsonElement>> AllPagesAsync(HttpClient server, string query, Func<int, Task>? between = null)
     {
         var users = new List<JsonElement>();
         string? cursor = null;
