@@ -70,16 +70,16 @@ public static class HostedEndpoints
         var check = await tokens.CheckAsync(token);
         if (check.Status != TokenStatus.Valid || tenants.FindById(check.Token!.TenantId) is not { } tenant)
         {
-            var language = HostedStrings.Instance.Choose(null, acceptLanguage, HostedStrings.Fallback);
+            var language = HostedStrings.Choose(null, acceptLanguage, HostedStrings.Fallback);
             return Answer(context, HostedPage.Notice(language, "expiredHeading", "expiredText", null), StatusCodes.Status401Unauthorized, null);
         }
         var branding = tenant.Options.HostedPage;
         if ((await actions.GetAsync(tenant, ActionRef.Of(check.Token))).Value is not { } action)
         {
-            var language = HostedStrings.Instance.Choose(null, acceptLanguage, branding.DefaultLocale);
+            var language = HostedStrings.Choose(null, acceptLanguage, branding.DefaultLocale);
             return Answer(context, HostedPage.Notice(language, "expiredHeading", "goneText", tenant), StatusCodes.Status404NotFound, branding.LogoUrl);
         }
-        var chosen = HostedStrings.Instance.Choose(action.Locale, acceptLanguage, branding.DefaultLocale);
+        var chosen = HostedStrings.Choose(action.Locale, acceptLanguage, branding.DefaultLocale);
         // The target comes only from the stored action and passes the track rules again: nothing in this request can
         // choose where the token (or an error) is sent.
         var redirect = action.RedirectUrl is { } url && TrackRequestValidator.IsSafeRedirect(url, environment.IsDevelopment()) ? url : null;

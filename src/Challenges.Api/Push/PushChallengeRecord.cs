@@ -41,6 +41,9 @@ public sealed record PushChallengeRecord
     /// <summary>Set when the web poll has handed out the access token: it is issued once.</summary>
     public bool TokenIssued { get; init; }
 
+    /// <summary>The action's <c>locale</c>: the language of the notification's built-in text.</summary>
+    public string? Locale { get; init; }
+
     public string? IpAddress { get; init; }
     public string? UserAgent { get; init; }
     public string? DeviceId { get; init; }

@@ -44,7 +44,7 @@ public sealed partial class PushDispatcher(
                 ? new DeliveryResult(d.Id, PushErrorCodes.TokenMissing, DeliveryStatuses.Failed)
                 : new DeliveryResult(d.Id, null, DeliveryStatuses.Webhook)))).ToList(), options.Value.ResultWait, time);
         }
-        var message = PushMessage.For(tenant, challenge.Id, challenge.ActionCode, challenge.ExpiresAt);
+        var message = PushMessage.For(tenant, challenge.Id, challenge.ActionCode, challenge.Locale, challenge.ExpiresAt);
         var sends = devices.Select(d => (d.Id, Task.Run(() => SendAsync(tenant, challenge.UserId, message, d), CancellationToken.None))).ToList();
         return new PushDispatch(sends, options.Value.ResultWait, time);
     }

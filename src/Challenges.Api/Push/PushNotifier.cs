@@ -69,7 +69,9 @@ public sealed partial class PushNotifier : BackgroundService
     public static List<KeyValuePair<string, string?>> CreatedData(PushChallengeRecord challenge, AuthenticatorRecord device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        return EventData(challenge, device.Id, new KeyValuePair<string, string?>("pushToken", device.PushToken));
+        // The action's locale, for a relay that words its notification in the user's language as the server's own do.
+        return EventData(challenge, device.Id, new KeyValuePair<string, string?>("pushToken", device.PushToken),
+            new KeyValuePair<string, string?>("locale", challenge.Locale));
     }
 
     /// <summary>

@@ -104,6 +104,7 @@ public sealed partial class PushService(
             IpAddress = action?.IpAddress ?? (purpose is not null && origin.IpAddress == ClientAddress.Unknown ? null : origin.IpAddress),
             UserAgent = action?.UserAgent ?? origin.UserAgent,
             DeviceId = action?.DeviceId,
+            Locale = action?.Locale,
             Custom = PublicCustomData.Of(action?.Custom, tenant.Options.Push.PublicCustomData, whole: true),
             UserCustom = PublicCustomData.Of(user?.Custom, tenant.Options.Push.PublicCustomData, whole: false),
             ActionText = action is null ? null : ActionStore.TextOf(action),

@@ -8,7 +8,10 @@ namespace Challenges.Api.Tenants;
 /// </summary>
 public sealed partial class HostedPageOptions
 {
-    /// <summary>The tenant's name as people know it, shown at the top of the page ("Sign in to Example").</summary>
+    /// <summary>
+    /// The tenant's name as people know it, shown at the top of the page ("Sign in to Example") and in the title of a
+    /// push notification the tenant gave no title of its own ("Example: confirm it's you").
+    /// </summary>
     public string DisplayName { get; set; } = "";
 
     /// <summary>An absolute https URL of the tenant's logo (the page's CSP allows images from it); empty: no logo.</summary>
@@ -29,7 +32,10 @@ public sealed partial class HostedPageOptions
     /// <summary>How long the page waits after sending a code before it offers to send another (the server's limits still apply).</summary>
     public TimeSpan ResendCooldown { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The language when neither the action's <c>locale</c> nor the browser's Accept-Language names one the page has.</summary>
+    /// <summary>
+    /// The tenant's language: the page's when neither the action's <c>locale</c> nor the browser's Accept-Language names
+    /// one the page has, and a push notification's when the action names none (or there is no action: a step-up).
+    /// </summary>
     public string DefaultLocale { get; set; } = "en";
 
     /// <summary>What is wrong with these options, one line per problem, each naming its key below <paramref name="at"/>.</summary>

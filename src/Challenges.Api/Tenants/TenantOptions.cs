@@ -185,11 +185,18 @@ public sealed class FcmOptions
     public string ServiceAccount { get; set; } = "";
 }
 
-/// <summary>The title and body of a push challenge's notification, with a different text per action code where set.</summary>
+/// <summary>
+/// The title and body of a push challenge's notification, with a different text per action code where set. Unset, the
+/// notification says the built-in words (<c>PushDelivery/Strings/</c>) in the action's language, else in the tenant's
+/// <see cref="HostedPageOptions.DefaultLocale"/>; a text set here is said in every language.
+/// </summary>
 public sealed class PushNotificationOptions
 {
-    public string Title { get; set; } = "Confirm it's you";
-    public string Body { get; set; } = "Open the app to approve or reject this request.";
+    /// <summary>The title; unset: "Confirm it's you" in the user's language, after the tenant's display name when it has one.</summary>
+    public string? Title { get; set; }
+
+    /// <summary>The text; unset: "Open the app to approve or reject this request." in the user's language.</summary>
+    public string? Body { get; set; }
 
     /// <summary>Per action code, a title and body that replace the ones above (each optional).</summary>
     public IDictionary<string, PushNotificationText> Actions { get; } = new Dictionary<string, PushNotificationText>(StringComparer.Ordinal);

@@ -25,7 +25,7 @@ public sealed class PushFlowTests(ApiFixture fixture)
         // Authentication: the backend tracks signIn; the web app starts a push challenge.
         var tracked = await _push.TrackResponseAsync(userId, "signIn", new
         {
-            ipAddress = "203.0.113.7", userAgent = "Mozilla/5.0 (seed)", deviceId = "browser-1", custom = new { amount = "42.00" },
+            ipAddress = "203.0.113.7", userAgent = "Mozilla/5.0 (seed)", deviceId = "browser-1", custom = new { amount = "42.00" }, locale = "de-AT",
         });
         Assert.Equal("CHALLENGE_REQUIRED", tracked.Str("state"));
         Assert.Contains("PUSH", tracked.GetProperty("enrolledVerificationMethods").EnumerateArray().Select(e => e.GetString()));
@@ -45,6 +45,7 @@ public sealed class PushFlowTests(ApiFixture fixture)
         Assert.Equal(tracked.Str("idempotencyKey"), data.Str("idempotencyKey"));
         Assert.Equal(authenticatorId, data.Str("userAuthenticatorId"));
         Assert.Equal("fcm-token-1", data.Str("pushToken"));
+        Assert.Equal("de-AT", data.Str("locale"));
         Assert.Equal("203.0.113.7", data.Str("ipAddress"));
         Assert.Equal("Mozilla/5.0 (seed)", data.Str("userAgent"));
         Assert.All(data.EnumerateObject(), p => Assert.Equal(JsonValueKind.String, p.Value.ValueKind));

@@ -63,9 +63,10 @@ public sealed class FcmFake : PushServiceFake
         ["universe_domain"] = "googleapis.com",
     });
 
-    /// <summary>Access tokens handed out so far.</summary>
+    /// <summary>Requests of the token endpoint so far, counted on arrival (before the answer, whatever it is).</summary>
     public int TokenRequests => _tokenRequests;
 
+    /// <summary>The access tokens handed out (and not revoked), each added before its answer goes back.</summary>
     public IReadOnlyCollection<string> AccessTokens => [.. _accessTokens.Keys];
 
     /// <summary>A registration token as the Firebase SDK hands it to an app.</summary>

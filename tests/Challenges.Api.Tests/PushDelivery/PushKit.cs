@@ -70,8 +70,8 @@ public sealed class PushKit : IAsyncDisposable
     }
 
     /// <summary>A notification for a new challenge that expires <paramref name="lifetime"/> from now (5 minutes by default).</summary>
-    public PushMessage Message(Tenant tenant, string actionCode = "signIn", TimeSpan? lifetime = null) =>
-        PushMessage.For(tenant, Guid.NewGuid().ToString(), actionCode, Clock.GetUtcNow() + (lifetime ?? TimeSpan.FromMinutes(5)));
+    public PushMessage Message(Tenant tenant, string actionCode = "signIn", TimeSpan? lifetime = null, string? locale = null) =>
+        PushMessage.For(tenant, Guid.NewGuid().ToString(), actionCode, locale, Clock.GetUtcNow() + (lifetime ?? TimeSpan.FromMinutes(5)));
 
     /// <summary>Sends, moving the clock past every back-off delay the send waits on; returns the result and those delays.</summary>
     public async Task<(PushDeliveryResult Result, IReadOnlyList<TimeSpan> Delays)> SendThroughDelaysAsync(Tenant tenant, PushMessage message, PushTarget device)
