@@ -162,4 +162,32 @@ public sealed class PasskeyAttackTests : ServerProcessTest
         Assert.True(Verified(signedIn));
         Assert.Equal(victim, signedIn.Str("userId"));
     }
+
+    [Fact]
+    public async Task A_migration_that_names_another_users_credential_id_with_its_own_key_takes_nothing_over()
+    {
+        using var victims = SoftwareAuthenticator.Ec();
+        var (victim, _) = await UserWithPasskeyAsync(victims);
+        using var forged = SoftwareAuthenticator.Ec();
+        forged.CredentialId = victims.CredentialId;
+        var attacker = ApiFixture.NewUserId();
+        object Enrolment(SoftwareAuthenticator a) => new
+        {
+            verificationMethod = "PASSKEY",
+            credentialId = a.CredentialIdText,
+            credentialPublicKey = System.Buffers.Text.Base64Url.EncodeToString(a.CoseKey()),
+        };
+
+        await Admin.PostJson($"/v1/users/{attacker}/authenticators", Enrolment(forged)).Error(HttpStatusCode.Conflict, "conflict");
+        Assert.Equal(0, (await Admin.GetAsync($"/v1/users/{attacker}/authenticators").Ok()).GetArrayLength());
+        var (forgedSignIn, _) = await PasskeyKit.SignInAsync(Tenant(), forged);
+        Assert.False(Verified(await forgedSignIn.Json()));
+
+        // Tenant B's index is its own: the same id there is B's user's, and A's victim still signs in with their key.
+        await Server.Client(TestTenants.BKey).PostJson($"/v1/users/{attacker}/authenticators", Enrolment(forged)).Ok();
+        var (victimSignIn, _) = await PasskeyKit.SignInAsync(Tenant(), victims);
+        var verified = await victimSignIn.Json();
+        Assert.True(Verified(verified), verified.ToString());
+        Assert.Equal(victim, verified.Str("userId"));
+    }
 }
