@@ -4,10 +4,11 @@
 // docs/contract.md §3.4; run by OfficialSdkTests.
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { browserSdk, serverSdk } from "./lib/sdks.mjs";
 import { newUserId, tenantId } from "./lib/env.mjs";
 import { rejectsWith } from "./lib/assertions.mjs";
+import { fromBase32, toBase32, totp } from "./lib/totp.mjs";
 
 const authsignal = serverSdk();
 let web;
@@ -15,50 +16,6 @@ let web;
 before(async () => {
   web = await browserSdk();
 });
-
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-function fromBase32(text) {
-  let bits = 0;
-  let value = 0;
-  const bytes = [];
-  for (const c of text.replace(/=+$/, "").toUpperCase()) {
-    const index = ALPHABET.indexOf(c);
-    assert.notEqual(index, -1, `not Base32: ${c}`);
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-function toBase32(bytes) {
-  let bits = 0;
-  let value = 0;
-  let text = "";
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      text += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return bits > 0 ? text + ALPHABET[(value << (5 - bits)) & 31] : text;
-}
-
-/** RFC 6238 with HMAC-SHA1 and dynamic truncation (RFC 4226 §5.3). */
-function totp(secret, atMs = Date.now(), digits = 6, period = 30) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 1000 / period)));
-  const mac = createHmac("sha1", secret).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(binary % 10 ** digits).padStart(digits, "0");
-}
 
 test("the test app's TOTP matches RFC 6238's SHA1 vectors", () => {
   const secret = Buffer.from("12345678901234567890", "ascii");

@@ -37,6 +37,10 @@ public sealed class ActionCompletion(ActionStore actions, UserStore users, Token
             (authenticator ?? user.Value.Find(authenticatorId)) is { } answered)
         {
             verified = answered with { VerifiedAt = answered.VerifiedAt ?? now, LastVerifiedAt = now };
+            if (answered.VerifiedAt is null && next is not null)
+            {
+                next = next with { EnrolledAuthenticatorId = answered.Id };
+            }
             userWrite = users.Write(tenant.Id, id.UserId, user, user.Value.With(verified) with
             {
                 Email = user.Value.Email ?? verified.Email,

@@ -34,4 +34,7 @@ public sealed record ActionRecord
     public string? Username { get; init; }
     public string? Locale { get; init; }
     public JsonElement? Custom { get; init; }
+
+    /// <summary>The authenticator whose enrolment this action's success ended (it was verified by it).</summary>
+    public string? EnrolledAuthenticatorId { get; init; }
 }

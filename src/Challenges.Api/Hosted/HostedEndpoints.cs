@@ -1,12 +1,18 @@
 using Challenges.Api.Actions;
 using Challenges.Api.Http;
 using Challenges.Api.Push;
+using Challenges.Api.RecoveryCodes;
 using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;
+using Challenges.Api.Totp;
 using Challenges.Api.Verification;
 using Microsoft.AspNetCore.Http.HttpResults;
+using QRCoder;
 
 namespace Challenges.Api.Hosted;
+
+/// <summary>The page's authenticator-app enrolment: the Client API's answer and its QR code (<see cref="HostedEndpoints.QrModules"/>).</summary>
+public sealed record HostedTotpResponse(string UserAuthenticatorId, string Uri, string Secret, IReadOnlyList<string> Qr);
 
 /// <summary>
 /// The hosted page that the <c>url</c> of a tracked action points at: it runs the challenge with the Client API in the
@@ -20,9 +26,15 @@ namespace Challenges.Api.Hosted;
 /// </summary>
 public static class HostedEndpoints
 {
-    /// <summary>The methods the page knows how to run, in the order it offers them.</summary>
+    /// <summary>
+    /// The methods the page knows how to run, in the order it offers them (a passkey first, where the browser has
+    /// WebAuthn). Recovery codes are not a choice of their own: the page offers them as a way out below the choices.
+    /// </summary>
     public static readonly string[] PageMethods =
-        [VerificationMethods.Push, VerificationMethods.Sms, VerificationMethods.WhatsApp, VerificationMethods.EmailOtp];
+    [
+        VerificationMethods.Passkey, VerificationMethods.Push, VerificationMethods.AuthenticatorApp, VerificationMethods.Sms,
+        VerificationMethods.WhatsApp, VerificationMethods.EmailOtp, VerificationMethods.EmailMagicLink, VerificationMethods.RecoveryCode,
+    ];
 
     /// <summary>How long one <c>/hosted/push/wait</c> holds the request before it answers "still pending".</summary>
     public static readonly TimeSpan PushWait = TimeSpan.FromSeconds(20);
@@ -39,12 +51,15 @@ public static class HostedEndpoints
         hosted.MapGet("/hosted.js", () => Results.Text(Script.Value, "text/javascript; charset=utf-8")).AllowAnonymous();
         hosted.MapGet("/hosted.css", () => Results.Text(Styles.Value, "text/css; charset=utf-8")).AllowAnonymous();
         hosted.MapGet("/theme.css", Theme).AllowAnonymous();
-        app.MapGroup("/hosted").ClientApi("Hosted page").ExcludeFromDescription().MapPost("/push/wait", WaitForPush);
+        var client = app.MapGroup("/hosted").ClientApi("Hosted page").ExcludeFromDescription();
+        client.MapPost("/push/wait", WaitForPush);
+        client.MapPost("/totp", EnrolTotp);
+        client.MapPost("/recovery-codes", IssueRecoveryCodes);
         return app;
     }
 
     public static async Task<ContentHttpResult> Page(string? token, TokenService tokens, TenantRegistry tenants, ActionService actions,
-        IHostEnvironment environment, HttpContext context)
+        PublicUrl publicUrl, IHostEnvironment environment, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(environment);
@@ -65,7 +80,8 @@ public static class HostedEndpoints
         // The target comes only from the stored action and passes the track rules again: nothing in this request can
         // choose where the token (or an error) is sent.
         var redirect = action.RedirectUrl is { } url && TrackRequestValidator.IsSafeRedirect(url, environment.IsDevelopment()) ? url : null;
-        var methods = PageMethods.Where(tenant.Allows).ToArray();
+        var origin = new Uri(publicUrl.For(context)).GetLeftPart(UriPartial.Authority);
+        var methods = PageMethods.Where(m => tenant.Allows(m) && (m != VerificationMethods.Passkey || tenant.Options.Passkeys.Allows(origin))).ToArray();
         return Answer(context, HostedPage.App(chosen, tenant, action, token!, redirect, methods), StatusCodes.Status200OK, branding.LogoUrl);
     }
 
@@ -99,6 +115,25 @@ public static class HostedEndpoints
             }
         }
         return polled.ToHttp();
+    }
+
+    /// <summary>
+    /// <c>POST /v1/client/user-authenticators/totp</c> for the page: the same enrolment, and the <c>otpauth://</c> URI as
+    /// a QR code's modules (rows of 0 and 1, quiet zone included) that the page draws itself, so the secret never
+    /// leaves this answer for an image URL.
+    /// </summary>
+    public static async Task<Results<Ok<HostedTotpResponse>, ErrorResult>> EnrolTotp(ClientCall call, TotpService totp) =>
+        (await totp.EnrolAsync(call)).Map(e => new HostedTotpResponse(e.UserAuthenticatorId, e.Uri, e.Secret, QrModules(e.Uri))).ToHttp();
+
+    /// <summary>The recovery codes of a user whose first authenticator the page just enrolled, shown once (docs/hosted-page.md).</summary>
+    public static async Task<Results<Ok<RecoveryCodesResponse>, ErrorResult>> IssueRecoveryCodes(ClientCall call, RecoveryCodeService codes) =>
+        (await codes.IssueForEnrolmentAsync(call)).ToHttp();
+
+    /// <summary>A QR code of <paramref name="text"/> (error correction M) as rows of <c>0</c> and <c>1</c>.</summary>
+    public static IReadOnlyList<string> QrModules(string text)
+    {
+        using var data = QRCodeGenerator.GenerateQrCode(text, QRCodeGenerator.ECCLevel.M);
+        return data.ModuleMatrix.Select(row => string.Concat(Enumerable.Range(0, row.Length).Select(i => row[i] ? '1' : '0'))).ToList();
     }
 
     private static ContentHttpResult Answer(HttpContext context, string html, int status, Uri? logo)

@@ -4,7 +4,8 @@
 // every value is put into the page as text, never as markup.
 //
 // Adding a verification method: add an entry to `methods` below (its button's string key and what it runs), give it a
-// step function like `push` or `sendOtp`, add its name to HostedEndpoints.PageMethods, and its words to Strings/*.json.
+// step function like `push`, `sendOtp` or `magicLink`, add its name to HostedEndpoints.PageMethods, and its words to
+// Strings/*.json.
 (() => {
   "use strict";
   const root = document.getElementById("app");
@@ -206,16 +207,57 @@
 
   const cancelButton = () => el("div", { class: "actions" }, button("cancel", cancel));
 
-  // ---- one-time codes (SMS, WhatsApp, email) -----------------------------------------------------------------------
+  // ---- after a verification ----------------------------------------------------------------------------------------
 
-  const otp = {
+  /**
+   * A verification succeeded with `result` (a verify answer); `enrolled` when it verified the user's new authenticator.
+   * A user's first authenticator comes with recovery codes where the tenant enables them: shown once, then on.
+   */
+  const succeeded = async (result, enrolled) => {
+    accessToken = result.accessToken || accessToken;
+    if (enrolled && allowed.has("RECOVERY_CODE")) {
+      try {
+        const issued = await api("POST", "/hosted/recovery-codes");
+        showRecoveryCodes(issued.recoveryCodes);
+        return;
+      } catch {
+        // None to show (the user had an authenticator before): the answer is the same as without recovery codes.
+      }
+    }
+    finish();
+  };
+
+  const showRecoveryCodes = (codes) => {
+    const list = el("ul", { class: "codes", "aria-label": say("recoveryListLabel") }, ...codes.map((code) => el("li", {}, el("code", {}, code))));
+    const copy = el("button", { type: "button" }, say("recoveryCopy"));
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(codes.join("\n"));
+        setStatus(say("recoveryCopied"));
+      } catch {
+        setStatus(say("recoveryCopyFailed"));
+      }
+    });
+    step(say("recoveryHeading"), [
+      el("p", {}, say("recoveryText")),
+      list,
+      copy,
+      el("div", { class: "actions" }, button("recoverySaved", () => finish(), true)),
+    ]);
+  };
+
+  // ---- codes: one-time codes (SMS, WhatsApp, email), the authenticator app, recovery codes ---------------------------
+
+  const codeKinds = {
     SMS: { start: "/v1/client/challenge/sms", verify: "/v1/client/verify/sms", enrol: "/v1/client/user-authenticators/sms", channel: "channelSms" },
     WHATSAPP: { start: "/v1/client/challenge/whatsapp", verify: "/v1/client/verify/whatsapp", channel: "channelWhatsApp" },
     EMAIL_OTP: { start: "/v1/client/challenge/email-otp", verify: "/v1/client/verify/email-otp", enrol: "/v1/client/user-authenticators/email-otp", channel: "channelEmail" },
+    AUTHENTICATOR_APP: { verify: "/v1/client/verify/totp", intro: "appCodeIntro" },
+    RECOVERY_CODE: { verify: "/v1/client/verify/recovery-code", intro: "recoveryIntro", label: "recoveryLabel", hint: "recoveryHint", text: true },
   };
 
   /** Counts down on the resend button; it is enabled again when the tenant's cooldown (or the server's Retry-After) is over. */
-  const cooldown = (control, seconds, mine) => {
+  const cooldown = (control, seconds, mine, key = "resend") => {
     let left = seconds;
     const tick = () => {
       if (!current(mine)) {
@@ -223,11 +265,11 @@
       }
       if (left <= 0) {
         control.disabled = false;
-        control.textContent = say("resend");
+        control.textContent = say(key);
         return;
       }
       control.disabled = true;
-      control.textContent = say("resendIn", { seconds: left });
+      control.textContent = say(`${key}In`, { seconds: left });
       left -= 1;
       setTimeout(tick, 1000);
     };
@@ -235,59 +277,64 @@
   };
 
   /**
-   * The code step. `send` sends another code; `back` is the step "Use another method" returns to; `to` (optional) is
-   * where the code went.
+   * The code step. `send` (codes that are sent) sends another one; `back` is the step "Use another method" returns to;
+   * `to` (optional) is where the code went; `lead` replaces the sentence above the code box.
    */
-  const codeStep = (kind, send, back, to) => {
-    const channel = say(otp[kind].channel);
+  const codeStep = (kind, { send, back, to, lead } = {}) => {
+    const spec = codeKinds[kind];
     const input = el("input", {
-      id: "code", name: "code", class: "code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "10",
+      id: "code", name: "code", class: spec.text ? "" : "code", inputmode: spec.text ? "text" : "numeric",
+      autocomplete: spec.text ? "off" : "one-time-code", autocapitalize: spec.text ? "none" : undefined, maxlength: spec.text ? "16" : "10",
       "aria-describedby": "code-hint", "data-hint": "code-hint", spellcheck: "false",
     });
     const verify = el("button", { type: "submit", class: "primary" }, say("verify"));
-    const resend = el("button", { type: "button" }, say("resend"));
+    const resend = send ? el("button", { type: "button" }, say("resend")) : null;
     const form = el("form", { novalidate: true },
-      el("label", { for: "code" }, say("codeLabel")),
-      el("p", { class: "hint", id: "code-hint" }, say("codeHint")),
+      el("label", { for: "code" }, say(spec.label ?? "codeLabel")),
+      el("p", { class: "hint", id: "code-hint" }, say(spec.hint ?? "codeHint")),
       input,
       verify);
-    const mine = step(say("codeHeading"), [
-      el("p", {}, to ? say("codeSentTo", { channel, to }) : say("codeSent", { channel })),
+    const channel = spec.channel ? say(spec.channel) : "";
+    const intro = spec.intro ? say(spec.intro) : to ? say("codeSentTo", { channel, to }) : say("codeSent", { channel });
+    const mine = step(say(kind === "RECOVERY_CODE" ? "recoveryCodeHeading" : "codeHeading"), [
+      ...(lead ?? [el("p", {}, intro)]),
       form,
       resend,
-      el("div", { class: "actions" }, button("anotherMethod", back), button("cancel", cancel)),
-    ], input);
+      el("div", { class: "actions" }, button("anotherMethod", back ?? choose), button("cancel", cancel)),
+    ], lead ? undefined : input);
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const code = input.value.replace(/[\s-]/g, "");
+      const code = spec.text ? input.value.trim() : input.value.replace(/[\s-]/g, "");
       if (!code) {
         showError(say("codeEmpty"), input);
         return;
       }
       busy(verify, async () => {
         try {
-          const result = await api("POST", otp[kind].verify, { verificationCode: code });
+          const result = await api("POST", spec.verify, { verificationCode: code });
           if (!current(mine)) {
             return;
           }
           if (result.isVerified) {
-            finish(result.accessToken);
+            await succeeded(result, Boolean(result.userAuthenticator));
           } else if (result.failureReason === "MAX_ATTEMPTS_EXCEEDED") {
             locked();
           } else {
-            showError(say("codeWrong"), input);
+            showError(say(spec.text ? "recoveryWrong" : "codeWrong"), input);
             input.select();
           }
         } catch (error) {
-          if (!fatal(error)) {
+          if (kind === "RECOVERY_CODE" && error.status === 404) {
+            showError(say("recoveryNone"), input);
+          } else if (!fatal(error)) {
             showError(messageFor(error), input);
           }
         }
       });
     });
 
-    resend.addEventListener("click", async () => {
+    resend?.addEventListener("click", async () => {
       resend.disabled = true;
       clearError();
       try {
@@ -305,16 +352,18 @@
         }
       }
     });
-    cooldown(resend, cooldownSeconds, mine);
+    if (resend) {
+      cooldown(resend, cooldownSeconds, mine);
+    }
   };
 
   /** Sends a code to an authenticator the user has, then asks for it. */
   const sendOtp = (kind) => async (event) => {
-    const send = () => api("POST", otp[kind].start, {});
+    const send = () => api("POST", codeKinds[kind].start, {});
     await busy(event.currentTarget, async () => {
       try {
         await send();
-        codeStep(kind, send, choose);
+        codeStep(kind, { send });
       } catch (error) {
         if (!fatal(error)) {
           showError(messageFor(error));
@@ -322,6 +371,232 @@
       }
     });
   };
+
+  /** The QR code of an otpauth:// URI, drawn from the modules the server computed (black on white in either scheme). */
+  const qrCode = (rows) => {
+    const ns = "http://www.w3.org/2000/svg";
+    const size = rows.length;
+    const svg = document.createElementNS(ns, "svg");
+    const attributes = { viewBox: `0 0 ${size} ${size}`, class: "qr", role: "img", "aria-label": say("appQrLabel"), "shape-rendering": "crispEdges" };
+    for (const [name, value] of Object.entries(attributes)) {
+      svg.setAttribute(name, value);
+    }
+    const background = document.createElementNS(ns, "rect");
+    background.setAttribute("width", size);
+    background.setAttribute("height", size);
+    background.setAttribute("fill", "#ffffff");
+    let modules = "";
+    rows.forEach((row, y) => {
+      for (let x = 0; x < row.length; x += 1) {
+        if (row[x] === "1") {
+          modules += `M${x} ${y}h1v1h-1z`;
+        }
+      }
+    });
+    const dark = document.createElementNS(ns, "path");
+    dark.setAttribute("d", modules);
+    dark.setAttribute("fill", "#000000");
+    svg.append(background, dark);
+    return svg;
+  };
+
+  /** Adds an authenticator app: its QR code and key, then its first code verifies it. */
+  const enrolApp = async (event) => {
+    await busy(event.currentTarget, async () => {
+      try {
+        const enrolled = await api("POST", "/hosted/totp");
+        const key = enrolled.secret.replace(/(.{4})(?=.)/g, "$1 ");
+        codeStep("AUTHENTICATOR_APP", {
+          back: enrol,
+          lead: [
+            el("p", {}, say("appScan")),
+            qrCode(enrolled.qr),
+            el("details", {}, el("summary", {}, say("appCantScan")),
+              el("p", {}, say("appKey")), el("p", {}, el("code", { id: "app-key", class: "key" }, key)),
+              el("p", {}, el("a", { href: enrolled.uri }, say("appOpen")))),
+            el("p", {}, say("appThenCode")),
+          ],
+        });
+      } catch (error) {
+        if (!fatal(error)) {
+          showError(messageFor(error));
+        }
+      }
+    });
+  };
+
+  // ---- email magic link --------------------------------------------------------------------------------------------
+
+  /**
+   * Waits while the user opens the link in their email (on any device): polls the finalize call, as the SDK does. `send`
+   * mails a new link and answers its challenge id; `back` is where "Use another method" returns to.
+   */
+  const linkStep = (challengeId, { send, back, to }) => {
+    const resend = el("button", { type: "button" }, say("linkResend"));
+    const mine = step(say("linkHeading"), [
+      el("p", {}, to ? say("linkSentTo", { to }) : say("linkSent")),
+      el("p", { class: "hint" }, say("linkHint")),
+      resend,
+      el("div", { class: "actions" }, button("anotherMethod", back), button("cancel", cancel)),
+    ]);
+    let waiting = challengeId;
+    const poll = async (id) => {
+      if (!current(mine) || id !== waiting) {
+        return;
+      }
+      try {
+        const result = await api("POST", "/v1/client/verify/email-magic-link/finalize", { challengeId: id }, leaving.signal);
+        if (!current(mine) || id !== waiting) {
+          return;
+        }
+        if (result.isVerified) {
+          await succeeded(result, Boolean(result.userAuthenticator));
+        } else if (result.failureReason) {
+          setStatus("");
+          showError(say("linkExpired"));
+        } else {
+          setTimeout(() => poll(id), 2000);
+        }
+      } catch (error) {
+        if (error.name === "AbortError" || !current(mine)) {
+          return;
+        }
+        if (error.status === 401 || error.status === 409) {
+          fatal(error);
+          return;
+        }
+        setTimeout(() => poll(id), Math.max(2, error.retryAfter) * 1000);
+      }
+    };
+    resend.addEventListener("click", async () => {
+      resend.disabled = true;
+      clearError();
+      try {
+        waiting = (await send()).challengeId;
+        if (current(mine)) {
+          setStatus(say("linkResent"));
+          cooldown(resend, cooldownSeconds, mine, "linkResend");
+          poll(waiting);
+        }
+      } catch (error) {
+        if (!fatal(error) && current(mine)) {
+          showError(messageFor(error));
+          cooldown(resend, error.retryAfter || 0, mine, "linkResend");
+        }
+      }
+    });
+    cooldown(resend, cooldownSeconds, mine, "linkResend");
+    setStatus(say("linkWaiting"));
+    poll(waiting);
+  };
+
+  const magicLink = async (event) => {
+    const send = () => api("POST", "/v1/client/challenge/email-magic-link", {});
+    await busy(event.currentTarget, async () => {
+      try {
+        linkStep((await send()).challengeId, { send, back: choose });
+      } catch (error) {
+        if (!fatal(error)) {
+          showError(messageFor(error));
+        }
+      }
+    });
+  };
+
+  // ---- passkeys ----------------------------------------------------------------------------------------------------
+
+  const webAuthn = Boolean(window.PublicKeyCredential && navigator.credentials);
+
+  const fromBase64Url = (text) => {
+    const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "=")), (c) => c.charCodeAt(0)).buffer;
+  };
+
+  const toBase64Url = (buffer) => {
+    let binary = "";
+    for (const byte of new Uint8Array(buffer)) {
+      binary += String.fromCharCode(byte);
+    }
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  };
+
+  const withIds = (credentials) => (credentials ?? []).map((c) => ({ ...c, id: fromBase64Url(c.id) }));
+
+  /** A PublicKeyCredential as the JSON the Client API takes (base64url, as the browser SDK sends it). */
+  const credentialJson = (credential) => {
+    const r = credential.response;
+    const response = r.attestationObject
+      ? { clientDataJSON: toBase64Url(r.clientDataJSON), attestationObject: toBase64Url(r.attestationObject), transports: r.getTransports?.() ?? [] }
+      : {
+        clientDataJSON: toBase64Url(r.clientDataJSON), authenticatorData: toBase64Url(r.authenticatorData),
+        signature: toBase64Url(r.signature), userHandle: r.userHandle ? toBase64Url(r.userHandle) : undefined,
+      };
+    return { id: credential.id, rawId: toBase64Url(credential.rawId), type: credential.type, response, clientExtensionResults: credential.getClientExtensionResults() };
+  };
+
+  /** The words for a ceremony that did not finish: the browser's refusals first, then the server's. */
+  const passkeyMessage = (error) => {
+    if (error.name === "NotAllowedError" || error.name === "AbortError") {
+      return say("passkeyCancelled");
+    }
+    if (error.name === "InvalidStateError") {
+      return say("passkeyExists");
+    }
+    if (error.status === 404) {
+      return say("passkeyUnknown");
+    }
+    return error.status === undefined ? say("passkeyFailed") : messageFor(error);
+  };
+
+  /** Runs a WebAuthn ceremony from a button: `ceremony` answers the verify result. */
+  const passkeyCeremony = (ceremony, enrolled) => async (event) => {
+    await busy(event.currentTarget, async () => {
+      const mine = generation;
+      clearError();
+      setStatus(say("passkeyWaiting"));
+      try {
+        const result = await ceremony();
+        if (!current(mine)) {
+          return;
+        }
+        setStatus("");
+        if (result.isVerified) {
+          await succeeded(result, enrolled);
+        } else {
+          showError(say(result.failureReason === "CREDENTIAL_ALREADY_REGISTERED" ? "passkeyExists" : "passkeyFailed"));
+        }
+      } catch (error) {
+        if (current(mine)) {
+          setStatus("");
+          const unknown = error.status === 404 && error.body?.error === "unknown_credential";
+          if (error.status === undefined || unknown || !fatal(error)) {
+            showError(passkeyMessage(error));
+          }
+        }
+      }
+    });
+  };
+
+  const usePasskey = passkeyCeremony(async () => {
+    const { challengeId, options } = await api("POST", "/v1/client/user-authenticators/passkey/authentication-options", {});
+    const credential = await navigator.credentials.get({
+      publicKey: { ...options, challenge: fromBase64Url(options.challenge), allowCredentials: withIds(options.allowCredentials) },
+    });
+    return api("POST", "/v1/client/verify/passkey", { challengeId, authenticationCredential: credentialJson(credential) });
+  }, false);
+
+  const createPasskey = passkeyCeremony(async () => {
+    const { challengeId, options } = await api("POST", "/v1/client/user-authenticators/passkey/registration-options", {});
+    const credential = await navigator.credentials.create({
+      publicKey: {
+        ...options,
+        challenge: fromBase64Url(options.challenge),
+        user: { ...options.user, id: fromBase64Url(options.user.id) },
+        excludeCredentials: withIds(options.excludeCredentials),
+      },
+    });
+    return api("POST", "/v1/client/user-authenticators/passkey", { challengeId, registrationCredential: credentialJson(credential) });
+  }, true);
 
   // ---- push --------------------------------------------------------------------------------------------------------
 
@@ -390,12 +665,18 @@
 
   // ---- choosing and enrolling --------------------------------------------------------------------------------------
 
-  /** The methods the page offers a user who has them, in this order: string key of the button, what it runs. */
+  /**
+   * The methods the page offers a user who has them, in this order: string key of the button, what it runs. A passkey
+   * comes first where the browser can use one.
+   */
   const methods = {
+    PASSKEY: { label: "usePasskey", run: usePasskey, available: webAuthn },
     PUSH: { label: "usePush", run: push },
+    AUTHENTICATOR_APP: { label: "useApp", run: () => codeStep("AUTHENTICATOR_APP") },
     SMS: { label: "useSms", run: sendOtp("SMS") },
     WHATSAPP: { label: "useWhatsApp", run: sendOtp("WHATSAPP") },
     EMAIL_OTP: { label: "useEmail", run: sendOtp("EMAIL_OTP") },
+    EMAIL_MAGIC_LINK: { label: "useLink", run: magicLink },
   };
 
   /**
@@ -416,14 +697,19 @@
     return /^\+[1-9]\d{6,14}$/.test(number) ? number : null;
   };
 
+  /**
+   * The form that enrols a phone (SMS) or an email address: by a code (EMAIL_OTP), or by a link where the tenant
+   * offers email only as a magic link.
+   */
   const enrolForm = (kind, field) => {
     const phone = kind === "SMS";
+    const link = kind === "EMAIL_MAGIC_LINK";
     const input = el("input", {
       id: field, name: field, type: phone ? "tel" : "email", autocomplete: phone ? "tel" : "email",
       "aria-describedby": phone ? `${field}-hint` : undefined, "data-hint": phone ? `${field}-hint` : undefined,
       spellcheck: "false", value: phone ? lastPhone : lastEmail,
     });
-    const submit = el("button", { type: "submit", class: "primary" }, say("sendCode"));
+    const submit = el("button", { type: "submit", class: "primary" }, say(link ? "sendLink" : "sendCode"));
     const form = el("form", { novalidate: true },
       el("h3", {}, say(phone ? "enrolPhoneHeading" : "enrolEmailHeading")),
       el("label", { for: field }, say(phone ? "phoneLabel" : "emailLabel")),
@@ -444,11 +730,16 @@
         showError(say(phone ? "phoneInvalid" : "emailInvalid"), input);
         return;
       }
-      const send = () => api("POST", otp[kind].enrol, phone ? { phoneNumber: value } : { email: value });
+      const path = link ? "/v1/client/user-authenticators/email-magic-link" : codeKinds[kind].enrol;
+      const send = () => api("POST", path, phone ? { phoneNumber: value } : { email: value });
       busy(submit, async () => {
         try {
-          await send();
-          codeStep(kind, send, enrol, value);
+          const sent = await send();
+          if (link) {
+            linkStep(sent.challengeId, { send, back: enrol, to: value });
+          } else {
+            codeStep(kind, { send, back: enrol, to: value });
+          }
         } catch (error) {
           if (!fatal(error)) {
             showError(error.status === 400 ? say(phone ? "phoneRejected" : "emailRejected") : messageFor(error), input);
@@ -459,33 +750,48 @@
     return form;
   };
 
+  /** An enrolment that runs from one button (a passkey, an authenticator app): its heading, words and button. */
+  const enrolButton = (headingKey, textKey, buttonKey, run) =>
+    el("section", {}, el("h3", {}, say(headingKey)), el("p", {}, say(textKey)), button(buttonKey, run, true));
+
   function enrol() {
-    const forms = [];
+    const ways = [];
+    if (allowed.has("PASSKEY") && webAuthn) {
+      ways.push(enrolButton("enrolPasskeyHeading", "enrolPasskeyText", "createPasskey", createPasskey));
+    }
     if (allowed.has("SMS")) {
-      forms.push(enrolForm("SMS", "phone"));
+      ways.push(enrolForm("SMS", "phone"));
     }
-    if (allowed.has("EMAIL_OTP")) {
-      forms.push(enrolForm("EMAIL_OTP", "email"));
+    if (allowed.has("EMAIL_OTP") || allowed.has("EMAIL_MAGIC_LINK")) {
+      ways.push(enrolForm(allowed.has("EMAIL_OTP") ? "EMAIL_OTP" : "EMAIL_MAGIC_LINK", "email"));
     }
-    if (forms.length === 0) {
+    if (allowed.has("AUTHENTICATOR_APP")) {
+      ways.push(enrolButton("enrolAppHeading", "enrolAppText", "setUpApp", enrolApp));
+    }
+    if (ways.length === 0) {
       notice("enrolHeading", "noMethods", cancelButton());
       return;
     }
-    step(say("enrolHeading"), [el("p", {}, say("enrolIntro")), ...forms, cancelButton()]);
+    step(say("enrolHeading"), [el("p", {}, say("enrolIntro")), ...ways, cancelButton()]);
   }
 
   async function choose() {
     try {
       const authenticators = await api("GET", "/v1/client/user-authenticators");
       const verified = new Set(authenticators.filter((a) => a.verifiedAt).map((a) => a.verificationMethod));
-      const offered = Object.keys(methods).filter((method) => allowed.has(method) && verified.has(method));
-      if (offered.length === 0) {
+      const offered = Object.keys(methods).filter((method) => allowed.has(method) && verified.has(method) && methods[method].available !== false);
+      if (offered.length === 0 && verified.size === 0) {
         enrol();
+        return;
+      }
+      const recovery = allowed.has("RECOVERY_CODE") ? button("useRecoveryCode", () => codeStep("RECOVERY_CODE")) : null;
+      if (offered.length === 0) {
+        notice("chooseHeading", "noMethodHere", el("div", { class: "actions" }, recovery, button("cancel", cancel)));
         return;
       }
       step(say("chooseHeading"), [
         ...offered.map((method, i) => button(methods[method].label, methods[method].run, i === 0)),
-        cancelButton(),
+        el("div", { class: "actions" }, recovery, button("cancel", cancel)),
       ]);
     } catch (error) {
       if (!fatal(error)) {

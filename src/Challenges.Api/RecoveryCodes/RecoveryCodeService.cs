@@ -10,13 +10,16 @@ using Challenges.Api.Verification;
 
 namespace Challenges.Api.RecoveryCodes;
 
+/// <summary>Recovery codes as shown once (<c>xxxxx-xxxxx</c>).</summary>
+public sealed record RecoveryCodesResponse(IReadOnlyList<string> RecoveryCodes);
+
 /// <summary>
 /// Recovery codes (ours; docs/contract.md §3.5), for a tenant that enables <c>RECOVERY_CODE</c>: ten codes issued when
 /// the Server API gives a user their first verified authenticator, answered once, stored hashed; each redeemable once
 /// with a client token as a verification method of its own, which succeeds the action like any other method.
 /// </summary>
-public sealed class RecoveryCodeService(VerificationFlow flow, RecoveryCodeStore store, ActionAttempts attempts, TimeProvider time)
-    : IRecoveryCodeIssuer
+public sealed class RecoveryCodeService(VerificationFlow flow, RecoveryCodeStore store, ActionAttempts attempts, ActionService actions,
+    UserStore users, TimeProvider time) : IRecoveryCodeIssuer
 {
     public const int Count = 10;
     private const int Length = 10;
@@ -54,6 +57,29 @@ public sealed class RecoveryCodeService(VerificationFlow flow, RecoveryCodeStore
         var codes = Enumerable.Range(0, Count).Select(_ => NewCode()).ToList();
         var set = new RecoveryCodeSet(codes.Select(c => store.Hash(tenant.Id, userId, Normalize(c)!)).ToList(), time.GetUtcNow());
         return await store.CreateAsync(tenant.Id, userId, set) ? codes : null;
+    }
+
+    /// <summary>
+    /// The hosted page's counterpart of the Server API's issue (docs/hosted-page.md): the codes for a user whose first
+    /// verified authenticator is the one the token's action enrolled when it succeeded. Answered once; afterwards, or for
+    /// a user who has another verified authenticator, 409. The tenant does not enable them: 400.
+    /// </summary>
+    public async Task<Outcome<RecoveryCodesResponse>> IssueForEnrolmentAsync(ClientCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (!call.Tenant.Allows(Method))
+        {
+            return ApiError.Invalid("The tenant does not enable recovery codes.");
+        }
+        if ((await actions.GetAsync(call.Tenant, call.Action)).Value is not { State: ActionStates.ChallengeSucceeded } action)
+        {
+            return ApiError.Conflict("Recovery codes are issued after the action has succeeded.");
+        }
+        var verified = (await users.GetAsync(call.Tenant.Id, call.Token.UserId)).Verified.ToList();
+        var firstEnrolledNow = action.EnrolledAuthenticatorId is { } enrolled && verified is [{ Id: var only }] && only == enrolled;
+        return firstEnrolledNow && await IssueAsync(call.Tenant, call.Token.UserId) is { } codes
+            ? new RecoveryCodesResponse(codes)
+            : ApiError.Conflict("Recovery codes are issued once, with the user's first authenticator.");
     }
 
     /// <summary>

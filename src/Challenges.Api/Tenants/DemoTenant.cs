@@ -23,8 +23,8 @@ public static class DemoTenant
         tenant.AllowedOrigins.Add("http://localhost:3000");
         tenant.AllowedOrigins.Add("http://localhost:5173");
         tenant.Sessions.Clients.Add(new SessionClientOptions { Id = "demo-web" });
-        // Passkeys on pages served from the server's own Development address.
-        foreach (var method in VerificationMethods.Default.Append(VerificationMethods.Passkey).Append(VerificationMethods.SecurityKey))
+        // Passkeys on pages served from the server's own Development address; recovery codes, so the hosted page shows them.
+        foreach (var method in (string[])[.. VerificationMethods.Default, VerificationMethods.Passkey, VerificationMethods.SecurityKey, VerificationMethods.RecoveryCode])
         {
             tenant.VerificationMethods.Add(method);
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using Challenges.Api.Tests.Infrastructure;
 using Challenges.Api.Tests.SdkCompatibility;
+using Challenges.Api.Tenants;
 using Challenges.Api.Tokens;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,10 @@ public sealed class HostedBrowserTests(HostedBrowserFixture fixture)
 
     [Fact]
     public Task Push_with_number_matching_approved_and_rejected_by_a_device_while_the_page_waits() => AssertPasses("push.test.mjs");
+
+    [Fact]
+    public Task Passkey_first_authenticator_app_with_its_QR_code_magic_link_and_recovery_codes_shown_once_and_redeemed() =>
+        AssertPasses("methods.test.mjs");
 
     [Fact]
     public Task Expired_and_used_links_an_open_redirect_attempt_branding_and_headers() => AssertPasses("states.test.mjs");
@@ -65,8 +70,9 @@ public sealed class HostedBrowserFixture : IAsyncLifetime
         var install = NodeProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], Directory,
             new Dictionary<string, string>(), TimeSpan.FromMinutes(3));
         Redis = new RedisServer();
-        var publicUrl = $"http://127.0.0.1:{_publicPort}";
-        Server = await ServerProcess.StartAsync(new Dictionary<string, string?>
+        // localhost, not 127.0.0.1: the page's origin is a passkey origin of the tenant, and an RP ID is a host name.
+        var publicUrl = $"http://localhost:{_publicPort}";
+        var settings = new Dictionary<string, string?>
         {
             ["Redis:Configuration"] = Redis.Configuration,
             ["Tokens:SigningKey"] = TestTenants.SigningKey,
@@ -82,7 +88,16 @@ public sealed class HostedBrowserFixture : IAsyncLifetime
             ["Tenants:0:HostedPage:ActionNames:signIn"] = "Sign in",
             ["Tenants:0:HostedPage:DefaultCallingCode"] = "64",
             ["Tenants:0:HostedPage:ResendCooldown"] = "00:00:03",
-        }, new ServerProcessOptions(VerboseLogs: false, ExtraPorts: [_publicPort]));
+            ["Tenants:0:Passkeys:RpId"] = "localhost",
+            ["Tenants:0:Passkeys:RpName"] = "Example Bank",
+            ["Tenants:0:Passkeys:Origins:0"] = publicUrl,
+        };
+        string[] methods = [.. VerificationMethods.Default, VerificationMethods.Passkey, VerificationMethods.RecoveryCode];
+        for (var m = 0; m < methods.Length; m++)
+        {
+            settings[$"Tenants:0:VerificationMethods:{m}"] = methods[m];
+        }
+        Server = await ServerProcess.StartAsync(settings, new ServerProcessOptions(VerboseLogs: false, ExtraPorts: [_publicPort]));
         _expiredToken = await IssueExpiredTokenAsync();
 
         var installed = await install;
@@ -97,6 +112,7 @@ public sealed class HostedBrowserFixture : IAsyncLifetime
             new Dictionary<string, string>
             {
                 ["CHALLENGES_BASE_URL"] = $"http://127.0.0.1:{_publicPort}",
+                ["CHALLENGES_PAGE_ORIGIN"] = $"http://localhost:{_publicPort}",
                 ["CHALLENGES_TENANT_ID"] = Tenant,
                 ["CHALLENGES_SECRET_KEY"] = SecretKey,
                 ["CHALLENGES_WEBHOOK_PORT"] = _webhookPort.ToString(CultureInfo.InvariantCulture),

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { artifacts, axeLog, launch, newPage } from "./browser.mjs";
+import { artifacts, axeLog, checkStep, launch, newPage } from "./browser.mjs";
 import { appUrl, enrolVerified, hostedUrl, newPhone, newUserId, startApp, startWebhooks, track } from "./server.mjs";
 
 /**
@@ -52,6 +52,17 @@ export async function assertSignedIn(h, page, userId) {
   assert.equal(last.first.userId, userId);
   assert.equal(last.first.state, "CHALLENGE_SUCCEEDED");
   assert.equal(last.second.isValid, false, "the token the page hands back is valid once");
+}
+
+/** The recovery codes on screen; checks the step, then continues to the application. */
+export async function saveRecoveryCodes(page, scenario) {
+  await page.getByRole("heading", { name: "Save your recovery codes" }).waitFor();
+  const codes = await page.locator("ul.codes code").allTextContents();
+  assert.equal(codes.length, 10);
+  codes.forEach((code) => assert.match(code, /^[a-z2-7]{5}-[a-z2-7]{5}$/));
+  await checkStep(page, scenario, "recovery-codes");
+  await page.getByRole("button", { name: "I have saved them, continue" }).click();
+  return codes;
 }
 
 /**
