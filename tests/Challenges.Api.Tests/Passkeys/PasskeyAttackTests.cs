@@ -34,6 +34,16 @@ public sealed class PasskeyAttackTests : ServerProcessTest
 
     private static bool Verified(JsonElement reply) => reply.GetProperty("isVerified").GetBoolean();
 
+    /// <summary>A victim with a passkey, an authenticator of the attacker's that names the victim's credential id with its own key, and an attacker's user id.</summary>
+    private async Task<(string Victim, SoftwareAuthenticator Victims, SoftwareAuthenticator Forged, string Attacker)> VictimAndForgeryAsync()
+    {
+        var victims = SoftwareAuthenticator.Ec();
+        var (victim, _) = await UserWithPasskeyAsync(victims);
+        var forged = SoftwareAuthenticator.Ec();
+        forged.CredentialId = victims.CredentialId;
+        return (victim, victims, forged, ApiFixture.NewUserId());
+    }
+
     [Fact]
     public async Task Another_users_passkey_cannot_complete_the_attackers_action_under_a_bearer_token()
     {
@@ -146,11 +156,9 @@ public sealed class PasskeyAttackTests : ServerProcessTest
     [Fact]
     public async Task Registering_someone_elses_credential_id_with_another_key_is_refused_and_their_sign_in_still_works()
     {
-        using var victims = SoftwareAuthenticator.Ec();
-        var (victim, _) = await UserWithPasskeyAsync(victims);
-        using var forged = SoftwareAuthenticator.Ec();
-        forged.CredentialId = victims.CredentialId;
-        var attacker = ApiFixture.NewUserId();
+        var (victim, victims, forged, attacker) = await VictimAndForgeryAsync();
+        using var _ = victims;
+        using var __ = forged;
         var bearer = Server.BearerClient(await OtpKit.TrackAsync(Admin, attacker, "signUp"));
 
         var refused = await (await PasskeyKit.RegisterAsync(bearer, forged)).Json();
@@ -166,11 +174,9 @@ public sealed class PasskeyAttackTests : ServerProcessTest
     [Fact]
     public async Task A_migration_that_names_another_users_credential_id_with_its_own_key_takes_nothing_over()
     {
-        using var victims = SoftwareAuthenticator.Ec();
-        var (victim, _) = await UserWithPasskeyAsync(victims);
-        using var forged = SoftwareAuthenticator.Ec();
-        forged.CredentialId = victims.CredentialId;
-        var attacker = ApiFixture.NewUserId();
+        var (victim, victims, forged, attacker) = await VictimAndForgeryAsync();
+        using var _ = victims;
+        using var __ = forged;
         object Enrolment(SoftwareAuthenticator a) => new
         {
             verificationMethod = "PASSKEY",
