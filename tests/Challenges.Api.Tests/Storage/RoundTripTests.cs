@@ -72,11 +72,14 @@ public sealed class RoundTripTests(ApiFixture fixture)
             Totp.TotpKit.Code(secret, fixture.Clock.GetUtcNow()));
         Assert.True(app.GetProperty("isVerified").GetBoolean());
 
-        // Passkey: a user with a passkey, then an MFA step (options and assertion under the tracked token); the
-        // passwordless sign-in is measured on its own below.
+        // Passkey: a user with a passkey (its lifecycle event delivered, so that the outbox does not write the user
+        // meanwhile), then an MFA step (options and assertion under the tracked token); the passwordless sign-in is
+        // measured on its own below.
         using var passkey = Passkeys.SoftwareAuthenticator.Ec();
         var passkeyUser = ApiFixture.NewUserId();
         await Passkeys.PasskeyKit.RegisteredAsync(fixture.BearerClient(await OtpKit.TrackAsync(server, passkeyUser, "signUp")), passkey);
+        await fixture.Webhooks.WaitForAsync(r => r.BodyText.Contains(passkeyUser, StringComparison.Ordinal) &&
+            r.BodyText.Contains("authenticator.created", StringComparison.Ordinal));
         var (mfa, _) = await Passkeys.PasskeyKit.SignInAsync(fixture.BearerClient(await OtpKit.TrackAsync(server, passkeyUser)), passkey);
         Assert.True((await mfa.Json()).GetProperty("isVerified").GetBoolean());
 
