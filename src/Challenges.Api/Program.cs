@@ -66,6 +66,7 @@ builder.Services.AddRecoveryCodes();
 builder.Services.AddPasskeys();
 builder.Services.AddStepUp();
 builder.Services.AddSessions();
+builder.Services.AddHostedPage();
 
 var app = builder.Build();
 if (!app.ConfigurationIsValid())

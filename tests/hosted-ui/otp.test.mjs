@@ -1,10 +1,11 @@
 // The one-time code flows as a person goes through them: enrol a phone typed loosely, verify by SMS, WhatsApp and
-// email, wrong codes, a lock-out and starting again, resend after the cooldown, another method, cancel, keyboard only.
+// email, wrong codes, a lock-out and starting again, resend after the cooldown and after the server's 429, another
+// method, cancel, keyboard only.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkStep, focused } from "./lib/browser.mjs";
 import { assertSignedIn, codeFor, enterCode, harness, openFor, saveRecoveryCodes, wrong } from "./lib/flow.mjs";
-import { appUrl, newPhone } from "./lib/server.mjs";
+import { appUrl, limitedSecretKey, newPhone } from "./lib/server.mjs";
 
 const h = harness("otp");
 
@@ -131,6 +132,54 @@ test("Resend shows its cooldown, then sends a new code that signs in", async () 
   assert.equal(await focused(page), "code");
   assert.equal(await resend.isDisabled(), true, "the cooldown starts again");
   await checkStep(page, "resend", "2-resent");
+  await enterCode(page, await codeFor(h, "sms.created", userId, since));
+  await assertSignedIn(h, page, userId);
+  await page.context().close();
+});
+
+test("Resend refused by the server's send limit (429): the countdown is its Retry-After, then a new code signs in", async () => {
+  // The second tenant sends one code per user and number in a 20 s window, and has no cooldown of its own.
+  const { userId, page } = await openFor(h, ["SMS"], { key: limitedSecretKey, body: { redirectUrl: `${appUrl}/done?tenant=limited` } });
+  await page.getByRole("button", { name: "Send a code by SMS" }).click();
+  await page.locator("#code").waitFor(); // the first send's answer is in: the next answer awaited below is the resend's
+  await h.webhooks.waitFor("sms.created", userId);
+  const resend = page.getByRole("button", { name: /^Send a new code/ });
+  const ready = page.getByRole("button", { name: "Send a new code", exact: true });
+
+  // The first send may have been at the very end of a window: then this one is sent, and the next one is refused.
+  let refused;
+  for (let attempt = 0; !refused && attempt < 2; attempt++) {
+    const answer = page.waitForResponse((r) => r.url().endsWith("/v1/client/challenge/sms"));
+    await ready.click();
+    const response = await answer;
+    if (response.status() === 429) {
+      refused = response;
+    } else {
+      assert.equal(response.status(), 200, `${response.status()} ${await response.text()}`);
+      await page.locator("#status:text('We sent a new code.')").waitFor();
+    }
+  }
+  assert.ok(refused, "the second send in a window is refused");
+  assert.equal((await refused.json()).error, "too_many_requests");
+  const retryAfter = Number(refused.headers()["retry-after"]);
+  assert.ok(retryAfter >= 1 && retryAfter <= 20, `Retry-After ${retryAfter}`);
+  await page.locator("#error:not(:empty)").waitFor();
+  assert.equal(await page.locator("#error").textContent(), `Too many attempts. Try again in ${retryAfter} s.`);
+  const shown = Number((await resend.textContent()).match(/^Send a new code in (\d+) s$/)?.[1]);
+  assert.ok(shown >= 1 && shown <= retryAfter, `the countdown (${shown} s) starts from Retry-After (${retryAfter} s)`);
+  assert.equal(await resend.isDisabled(), true);
+  await checkStep(page, "resend-limited", "1-refused");
+
+  // When the countdown ends the window has too: the button is back and sends a code that signs in.
+  await ready.waitFor({ timeout: (retryAfter + 5) * 1000 });
+  assert.equal(await ready.isEnabled(), true);
+  await checkStep(page, "resend-limited", "2-ready");
+  const since = h.webhooks.events.length;
+  const answer = page.waitForResponse((r) => r.url().endsWith("/v1/client/challenge/sms"));
+  await ready.click();
+  const sent = await answer;
+  assert.equal(sent.status(), 200, `${sent.status()} ${sent.headers()["retry-after"]} ${await sent.text()} at ${new Date().toISOString()}`);
+  await page.locator("#status:text('We sent a new code.')").waitFor();
   await enterCode(page, await codeFor(h, "sms.created", userId, since));
   await assertSignedIn(h, page, userId);
   await page.context().close();

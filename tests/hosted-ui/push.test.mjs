@@ -68,3 +68,32 @@ test("Push: a rejection is shown live; the attempt is over, and Start again goes
   await page.waitForURL((url) => url.searchParams.get("error") === "challenge_failed");
   await page.context().close();
 });
+
+// Past the user's share of held waits (429) or the process's (503) the server refuses the long poll at once
+// (HeldPushWaitAttackTests proves those answers against a real process); here the refusal is given to the page by the
+// browser, with the same status, Retry-After and body, since holding two waits open would race the page for the token.
+for (const [status, error, retryAfter] of [[429, "too_many_requests", "20"], [503, "service_unavailable", "2"]]) {
+  test(`Push: a long poll refused with ${status} makes the page poll instead, and it still moves on when the device approves`, async () => {
+    const { userId, device, page } = await pushUser();
+    const refused = [];
+    await page.route("**/hosted/push/wait", (route) => {
+      refused.push(route.request().url());
+      return route.fulfill({
+        status, headers: { "Retry-After": retryAfter }, contentType: "application/json",
+        body: JSON.stringify({ error, errorCode: error, errorDescription: "Refused by the test." }),
+      });
+    });
+    await page.getByRole("button", { name: "Approve on my phone" }).click();
+    await page.locator("#number").waitFor();
+    await page.waitForResponse((r) => r.url().endsWith("/v1/client/verify/push") && r.status() === 200);
+    assert.equal(refused.length, 1, "after one refusal the page does not ask for a held wait again");
+    assert.equal(await page.locator("#error").textContent(), "", "a refused long poll is no error for the user");
+    await checkStep(page, "push", `5-polling-after-${status}`);
+
+    const pending = await pendingFor(device);
+    await device.answer(pending.challengeId, true, { verificationCode: await page.locator("#number").textContent() });
+    await assertSignedIn(h, page, userId);
+    assert.equal(refused.length, 1);
+    await page.context().close();
+  });
+}

@@ -1,10 +1,10 @@
 // The page's other states and its defences: an expired link, an already used one, a redirect target that only the
-// tracked action can set, the tenant's branding, and the response headers.
+// tracked action can set, the tenant's branding (its logo under the page's CSP), and the response headers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkStep } from "./lib/browser.mjs";
+import { checkStep, cspViolations, logoUrl } from "./lib/browser.mjs";
 import { assertSignedIn, codeFor, enterCode, harness, openFor } from "./lib/flow.mjs";
-import { appUrl, baseUrl, hostedUrl } from "./lib/server.mjs";
+import { appUrl, baseUrl, hostedUrl, limitedSecretKey } from "./lib/server.mjs";
 
 const h = harness("states");
 
@@ -51,5 +51,33 @@ test("Branding: the tenant's colour on the primary button, its name, strict head
   assert.equal(await submit.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(11, 110, 79)");
   assert.equal(await submit.evaluate((b) => getComputedStyle(b).color), "rgb(255, 255, 255)");
   assert.equal(await page.locator(".brand .tenant").textContent(), "Example Bank");
+  await page.context().close();
+});
+
+test("Logo: the tenant's image, decorative (alt=\"\"), loads under a CSP whose img-src is exactly its origin", async () => {
+  const { page, response } = await openFor(h);
+  const imgSrc = response.headers()["content-security-policy"].split(";").map((d) => d.trim()).find((d) => d.startsWith("img-src "));
+  assert.equal(imgSrc, `img-src ${new URL(logoUrl).origin}`);
+  const logo = page.locator("header.brand img.logo");
+  assert.equal(await logo.count(), 1);
+  assert.equal(await logo.getAttribute("alt"), "", "the tenant's name is beside it as text: the image is decorative");
+  assert.equal(await logo.getAttribute("src"), logoUrl);
+  // Served by the test at its https URL (lib/browser.mjs); it loads only because the page's CSP allows that origin.
+  await page.waitForFunction(() => document.querySelector("img.logo").complete);
+  assert.ok(await logo.evaluate((img) => img.naturalWidth > 0), "the logo loaded");
+  await checkStep(page, "states", "3-logo");
+
+  // The same policy refuses an image from any other origin: the check above would have seen a violation.
+  await page.evaluate(() => document.body.append(Object.assign(document.createElement("img"), { src: "https://elsewhere.example.test/pixel.png", alt: "" })));
+  await page.waitForFunction(() => window.cspViolations.length > 0);
+  assert.deepEqual(await cspViolations(page), ["img-src https://elsewhere.example.test/pixel.png"]);
+  await page.context().close();
+});
+
+test("A tenant without a logo gets no image and img-src 'none'", async () => {
+  const { page, response } = await openFor(h, [], { key: limitedSecretKey });
+  assert.match(response.headers()["content-security-policy"], /img-src 'none';/);
+  assert.equal(await page.locator("img").count(), 0);
+  assert.equal(await page.locator(".brand .tenant").textContent(), "Example Shop");
   await page.context().close();
 });

@@ -39,7 +39,10 @@ public static class HostedEndpoints
     /// <summary>How long one <c>/hosted/push/wait</c> holds the request before it answers "still pending".</summary>
     public static readonly TimeSpan PushWait = TimeSpan.FromSeconds(20);
 
-    private static readonly TimeSpan PushWaitStep = TimeSpan.FromMilliseconds(500);
+    /// <summary>How often a held wait reads the challenge: first after half a second, then less often, at most every 2 s.</summary>
+    private static readonly TimeSpan FirstPushWaitStep = TimeSpan.FromMilliseconds(500);
+
+    private static readonly TimeSpan LastPushWaitStep = TimeSpan.FromSeconds(2);
 
     private static readonly Lazy<string> Script = new(() => Embedded("hosted.js"));
     private static readonly Lazy<string> Styles = new(() => Embedded("hosted.css"));
@@ -93,28 +96,37 @@ public static class HostedEndpoints
     /// <summary>
     /// Long polling for the page's push step: the answer of <c>POST /v1/client/verify/push</c> (same body, same token),
     /// given as soon as the challenge is approved, rejected or expired, or after <see cref="PushWait"/> while it is still
-    /// pending. The page asks again at once; where this fails (a proxy that cuts held requests) it falls back to polling
-    /// <c>/v1/client/verify/push</c>.
+    /// pending. The page asks again at once; where this fails (a proxy that cuts held requests, or more held waits than
+    /// <see cref="HeldPushWaits"/> allows) it falls back to polling <c>/v1/client/verify/push</c>.
     /// </summary>
     public static async Task<Results<Ok<VerifyPushResponse>, ErrorResult>> WaitForPush(VerifyPushRequest? request, ClientCall call,
-        PushService push, TimeProvider time, HttpContext context)
+        PushService push, HeldPushWaits held, TimeProvider time, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var deadline = time.GetUtcNow() + PushWait;
-        var polled = await push.VerifyAsync(call, request!.ChallengeId!);
-        for (; polled.Value is { IsConsumed: false } && time.GetUtcNow() < deadline && !context.RequestAborted.IsCancellationRequested;
-             polled = await push.VerifyAsync(call, request.ChallengeId!))
+        if (held.TryHold(call.Tenant.Id, call.Token.UserId).Failed(out var refused, out var slot))
         {
-            try
-            {
-                await Task.Delay(PushWaitStep, time, context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            return refused.ToResult();
         }
-        return polled.ToHttp();
+        using (slot)
+        {
+            var deadline = time.GetUtcNow() + PushWait;
+            var step = FirstPushWaitStep;
+            var polled = await push.VerifyAsync(call, request!.ChallengeId!);
+            for (; polled.Value is { IsConsumed: false } && time.GetUtcNow() < deadline && !context.RequestAborted.IsCancellationRequested;
+                 polled = await push.VerifyAsync(call, request.ChallengeId!))
+            {
+                try
+                {
+                    await Task.Delay(step, time, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                step = TimeSpan.FromTicks(Math.Min(step.Ticks * 2, LastPushWaitStep.Ticks));
+            }
+            return polled.ToHttp();
+        }
     }
 
     /// <summary>

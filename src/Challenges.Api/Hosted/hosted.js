@@ -624,7 +624,7 @@
         if (error.name === "AbortError" || !current(mine) || fatal(error)) {
           return;
         }
-        if (!fallback && (error.status === 0 || error.status >= 500 || error.status === 404 || error.status === 405)) {
+        if (!fallback && ([0, 404, 405, 429].includes(error.status) || error.status >= 500)) {
           fallback = true;
         }
         setTimeout(check, 2000);

@@ -48,13 +48,23 @@ public sealed class HostedBrowserCollection : ICollectionFixture<HostedBrowserFi
 }
 
 /// <summary>
-/// Once per class: <c>npm ci</c> in tests/hosted-ui, a redis-server, and the server process with one branded tenant
-/// whose webhooks go to the port the node tests listen on.
+/// Once per class: <c>npm ci</c> in tests/hosted-ui, a redis-server, and the server process with a branded tenant and
+/// a tenant with a tight send limit, whose webhooks go to the port the node tests listen on.
 /// </summary>
 public sealed class HostedBrowserFixture : IAsyncLifetime
 {
     public const string Tenant = "hosted-ui";
     public const string SecretKey = "test-secret-key-hosted-ui-0123456789abcdef";
+
+    /// <summary>
+    /// A second tenant whose send limit (one code per user and number in a 20 s window, no cooldown of the page's own)
+    /// the resend scenario runs into; its webhooks go to the same port.
+    /// </summary>
+    public const string LimitedTenant = "hosted-ui-limited";
+    public const string LimitedSecretKey = "test-secret-key-hosted-ui-limited-0123456789";
+
+    /// <summary>The first tenant's logo: the browser is served it by the tests (lib/browser.mjs), the page's CSP allows its origin.</summary>
+    public const string LogoUrl = "https://static.example-bank.test/brand/logo.svg";
 
     private readonly int _publicPort = RedisServer.FreePort();
     private readonly int _webhookPort = RedisServer.FreePort();
@@ -88,9 +98,18 @@ public sealed class HostedBrowserFixture : IAsyncLifetime
             ["Tenants:0:HostedPage:ActionNames:signIn"] = "Sign in",
             ["Tenants:0:HostedPage:DefaultCallingCode"] = "64",
             ["Tenants:0:HostedPage:ResendCooldown"] = "00:00:03",
+            ["Tenants:0:HostedPage:LogoUrl"] = LogoUrl,
             ["Tenants:0:Passkeys:RpId"] = "localhost",
             ["Tenants:0:Passkeys:RpName"] = "Example Bank",
             ["Tenants:0:Passkeys:Origins:0"] = publicUrl,
+            ["Tenants:1:Id"] = LimitedTenant,
+            ["Tenants:1:SecretKeys:0"] = LimitedSecretKey,
+            ["Tenants:1:WebhookUrl"] = $"http://127.0.0.1:{_webhookPort}/webhook",
+            ["Tenants:1:Limits:StartsPerIpPerWindow"] = "1000",
+            ["Tenants:1:Limits:SmsSendsPerWindow"] = "1",
+            ["Tenants:1:Limits:SendWindow"] = "00:00:20",
+            ["Tenants:1:HostedPage:DisplayName"] = "Example Shop",
+            ["Tenants:1:HostedPage:ResendCooldown"] = "00:00:00",
         };
         string[] methods = [.. VerificationMethods.Default, VerificationMethods.Passkey, VerificationMethods.RecoveryCode];
         for (var m = 0; m < methods.Length; m++)
@@ -115,6 +134,8 @@ public sealed class HostedBrowserFixture : IAsyncLifetime
                 ["CHALLENGES_PAGE_ORIGIN"] = $"http://localhost:{_publicPort}",
                 ["CHALLENGES_TENANT_ID"] = Tenant,
                 ["CHALLENGES_SECRET_KEY"] = SecretKey,
+                ["CHALLENGES_LIMITED_SECRET_KEY"] = LimitedSecretKey,
+                ["CHALLENGES_LOGO_URL"] = LogoUrl,
                 ["CHALLENGES_WEBHOOK_PORT"] = _webhookPort.ToString(CultureInfo.InvariantCulture),
                 ["CHALLENGES_APP_PORT"] = _appPort.ToString(CultureInfo.InvariantCulture),
                 ["CHALLENGES_EXPIRED_TOKEN"] = _expiredToken,

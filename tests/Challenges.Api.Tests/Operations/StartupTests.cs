@@ -111,6 +111,16 @@ public sealed class StartupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_negative_bound_on_held_push_waits_is_refused_naming_the_keys()
+    {
+        var refusal = await ServerProcess.RefuseAsync(Settings(("Hosted:MaxHeldPushWaitsPerUser", "-1")));
+
+        Assert.Equal(1, refusal.ExitCode);
+        Assert.Equal(["Configuration refused: Hosted__MaxHeldPushWaits and Hosted__MaxHeldPushWaitsPerUser must be 0 or more (0: the page always polls)."],
+            Lines(refusal.Output));
+    }
+
+    [Fact]
     public async Task Production_needs_the_in_memory_store_asked_for_by_name_and_then_says_so_in_json_lines()
     {
         await using var server = await ServerProcess.StartAsync(Settings(("Redis:Configuration", "memory"), ("Logging:Format", "json")));

@@ -18,9 +18,25 @@ export async function launch() {
   return chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
 }
 
-/** A page in a fresh context (its own cookies and storage), watching for CSP violations and script errors. */
+/** The tenant's logo (Tenants__0__HostedPage__LogoUrl); offline, so every page is served this image at that URL. */
+export const logoUrl = process.env.CHALLENGES_LOGO_URL;
+const logoSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">
+<rect width="40" height="40" rx="8" fill="#0b6e4f"/><text x="48" y="27" font-family="sans-serif" font-size="18" fill="#0b6e4f">Bank</text></svg>`;
+
+/**
+ * A page in a fresh context (its own cookies and storage), watching for CSP violations and script errors. The logo's
+ * URL is answered by the test (Chromium checks the page's CSP before the request reaches this handler, so the policy is
+ * the real one); every `securitypolicyviolation` event is kept in `window.cspViolations`.
+ */
 export async function newPage(browser, { locale = "en-GB", viewport = { width: 1280, height: 900 } } = {}) {
   const context = await browser.newContext({ locale, viewport });
+  if (logoUrl) {
+    await context.route(logoUrl, (route) => route.fulfill({ status: 200, contentType: "image/svg+xml", body: logoSvg }));
+  }
+  await context.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.cspViolations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+  });
   const page = await context.newPage();
   page.problems = [];
   page.on("console", (message) => {
@@ -61,7 +77,11 @@ export async function checkStep(page, scenario, name) {
   assert.ok(overflow <= 0, `${scenario}/${name} scrolls sideways at 320 px by ${overflow} px`);
   await page.setViewportSize(original);
   assert.deepEqual(page.problems, [], `the page reported errors on ${scenario}/${name}`);
+  assert.deepEqual(await cspViolations(page), [], `CSP violations on ${scenario}/${name}`);
 }
+
+/** The page's CSP violations so far: directive and blocked URL. */
+export const cspViolations = (page) => page.evaluate(() => window.cspViolations);
 
 /** The element that has focus: its id, or its tag and text. */
 export const focused = (page) => page.evaluate(() => document.activeElement?.id || `${document.activeElement?.tagName}:${document.activeElement?.textContent}`);

@@ -67,17 +67,18 @@ export async function saveRecoveryCodes(page, scenario) {
 
 /**
  * A new user with verified authenticators of these methods (SMS, WHATSAPP, EMAIL_OTP), and a page on the url of an
- * action tracked for them; `body` (or a function of the user id giving it) is added to the track request.
+ * action tracked for them; `body` (or a function of the user id giving it) is added to the track request; `key` is
+ * another tenant's secret key.
  */
-export async function openFor(h, methods = [], { body = {}, locale } = {}) {
+export async function openFor(h, methods = [], { body = {}, locale, key } = {}) {
   const userId = newUserId();
   for (const verificationMethod of methods) {
     await enrolVerified(userId, verificationMethod === "EMAIL_OTP"
       ? { verificationMethod, email: `${userId}@example.com` }
-      : { verificationMethod, phoneNumber: newPhone() });
+      : { verificationMethod, phoneNumber: newPhone() }, key);
   }
   const page = await h.page(locale ? { locale } : undefined);
-  const tracked = await track(userId, typeof body === "function" ? body(userId) : body);
+  const tracked = await track(userId, typeof body === "function" ? body(userId) : body, undefined, key);
   const response = await page.goto(hostedUrl(tracked));
   return { userId, page, response, url: hostedUrl(tracked) };
 }

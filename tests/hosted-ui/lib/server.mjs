@@ -9,12 +9,16 @@ export const webhookPort = Number(process.env.CHALLENGES_WEBHOOK_PORT);
 export const appPort = Number(process.env.CHALLENGES_APP_PORT);
 export const appUrl = `http://127.0.0.1:${appPort}`;
 
-const basic = `Basic ${Buffer.from(`${secretKey}:`).toString("base64")}`;
+const basic = (key) => `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
 
-export async function serverApi(method, path, body) {
+/** The second tenant's secret key: its send limit is one code per window (HostedBrowserFixture). */
+export const limitedSecretKey = process.env.CHALLENGES_LIMITED_SECRET_KEY;
+
+/** A Server API call, as the first tenant unless `key` is another tenant's secret key. */
+export async function serverApi(method, path, body, key = secretKey) {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { Authorization: basic, "Content-Type": "application/json" },
+    headers: { Authorization: basic(key), "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await response.json().catch(() => ({}));
@@ -30,13 +34,14 @@ export const newUserId = () => `ui-${crypto.randomUUID().slice(0, 12)}`;
 export const newPhone = () => `+6427${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
 
 /** Tracks an action whose redirectUrl is the application's /done; answers the track body. */
-export const track = (userId, body = {}, action = "signIn") =>
-  serverApi("POST", `/v1/users/${encodeURIComponent(userId)}/actions/${action}`, { redirectUrl: `${appUrl}/done`, ...body });
+export const track = (userId, body = {}, action = "signIn", key = secretKey) =>
+  serverApi("POST", `/v1/users/${encodeURIComponent(userId)}/actions/${action}`, { redirectUrl: `${appUrl}/done`, ...body }, key);
 
 /** Gives the user an authenticator the backend has verified (SMS, WHATSAPP, EMAIL_OTP). */
-export const enrolVerified = (userId, authenticator) => serverApi("POST", `/v1/users/${encodeURIComponent(userId)}/authenticators`, authenticator);
+export const enrolVerified = (userId, authenticator, key = secretKey) =>
+  serverApi("POST", `/v1/users/${encodeURIComponent(userId)}/authenticators`, authenticator, key);
 
-export const validate = (token) => serverApi("POST", "/v1/validate", { token });
+export const validate = (token, key = secretKey) => serverApi("POST", "/v1/validate", { token }, key);
 
 /** The webhook receiver on the port the tenant's WebhookUrl names. */
 export async function startWebhooks() {
@@ -82,7 +87,8 @@ export async function startWebhooks() {
 }
 
 /**
- * The tenant's application. /done?token= validates the token with the Server API and shows the answer; /done?error=
+ * The tenant's application. /done?token= validates the token with the Server API (the second tenant's key when the
+ * redirectUrl says tenant=limited) and shows the answer; /done?error=
  * shows the error with a "Sign in again" link to /start, which tracks a new action and sends the browser to its url.
  */
 export async function startApp() {
@@ -93,8 +99,9 @@ export async function startApp() {
       .end(`<!doctype html><html lang="en"><title>App</title><main>${body}</main></html>`);
     try {
       if (url.pathname === "/done" && url.searchParams.has("token")) {
-        const first = await validate(url.searchParams.get("token"));
-        const second = await validate(url.searchParams.get("token"));
+        const key = url.searchParams.get("tenant") === "limited" ? limitedSecretKey : secretKey;
+        const first = await validate(url.searchParams.get("token"), key);
+        const second = await validate(url.searchParams.get("token"), key);
         validations.push({ first, second });
         html(200, `<h1 id="result">${first.isValid ? "Signed in" : "Not signed in"}</h1><p id="user">${first.userId ?? ""}</p>`);
       } else if (url.pathname === "/done") {
