@@ -170,3 +170,30 @@ test("a passkey the backend removed gives unknown_credential", async () => {
   assert.equal(result.errorCode, "unknown_credential", JSON.stringify(result));
   assert.equal(result.data, undefined);
 });
+
+test("useCookies: signUp, signIn without an action and signIn with an action, all with credentials: include", async () => {
+  // Chromium refuses a credentialed response without Access-Control-Allow-Credentials and the page's exact origin, so
+  // each call below proves the server's CORS for calls with credentials. The server sets no cookie: it answers tokens.
+  await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId });
+  authenticatorId = await addAuthenticator();
+  const cookieUser = newUserId();
+  const tracked = await authsignal.track({ userId: cookieUser, action: "signUp" });
+  const signedUp = await inPage((sdk, a) => sdk.passkey.signUp({ token: a.token, username: a.username, useCookies: true }), {
+    token: tracked.token,
+    username: `${cookieUser}@example.com`,
+  });
+  assert.equal(signedUp.thrown, undefined, JSON.stringify(signedUp));
+  assert.equal(signedUp.error, undefined, JSON.stringify(signedUp));
+  assert.equal(signedUp.data.userAuthenticator?.verificationMethod, "PASSKEY");
+
+  const withoutAction = await inPage((sdk) => sdk.passkey.signIn({ useCookies: true }));
+  assert.equal(withoutAction.thrown, undefined, JSON.stringify(withoutAction));
+  assert.equal(withoutAction.data?.isVerified, true, JSON.stringify(withoutAction));
+  assert.equal(withoutAction.data.userId, cookieUser);
+  await assertValidatedOnce(withoutAction.data.token, cookieUser, "signInWithPasskey");
+
+  const withAction = await inPage((sdk) => sdk.passkey.signIn({ action: "cookieSignIn", useCookies: true }));
+  assert.equal(withAction.thrown, undefined, JSON.stringify(withAction));
+  assert.equal(withAction.data?.isVerified, true, JSON.stringify(withAction));
+  await assertValidatedOnce(withAction.data.token, cookieUser, "cookieSignIn");
+});

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { serverSdk } from "./lib/sdks.mjs";
 import { expiredToken, expiredTokenUserId, newUserId, rotatedSecretKey, secretKey, signedWebhookFile } from "./lib/env.mjs";
 import { assertIsoTime, rejectsWith } from "./lib/assertions.mjs";
@@ -306,4 +307,29 @@ test("the verifier in docs/examples accepts what the server signs and refuses ta
   const signedAt = Number(/t=(\d+)/.exec(signature)[1]);
   assert.throws(() => verifyWebhook(body, signature, [secretKey], { now: signedAt + 301 }), /tolerance/);
   assert.throws(() => verifyWebhook(body, "v2=abc", [secretKey]), /Malformed/);
+});
+
+test("enrollVerifiedAuthenticator enrols a passkey verified elsewhere from its credential id and COSE key", async () => {
+  // The SDK posts its attributes as they are; the passkey fields are those of the batch enrol.
+  const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = publicKey.export({ format: "jwk" });
+  const coordinate = (value) => Buffer.concat([Buffer.from([0x58, 0x20]), Buffer.from(value, "base64url")]);
+  // COSE_Key {1: 2 (EC2), 3: -7 (ES256), -1: 1 (P-256), -2: x, -3: y}, CBOR by hand.
+  const coseKey = Buffer.concat([Buffer.from([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21]), coordinate(jwk.x), Buffer.from([0x22]), coordinate(jwk.y)]);
+  const credentialId = randomBytes(20).toString("base64url");
+  const userId = newUserId();
+  const attributes = { verificationMethod: "PASSKEY", credentialId, credentialPublicKey: coseKey.toString("base64url"), counter: 7, name: "Migrated" };
+
+  const { authenticator } = await authsignal.enrollVerifiedAuthenticator({ userId, attributes });
+
+  assert.equal(authenticator.verificationMethod, "PASSKEY");
+  assert.equal(authenticator.webauthnCredential?.credentialId, credentialId);
+  const [listed] = await authsignal.getAuthenticators({ userId });
+  assert.equal(listed.userAuthenticatorId, authenticator.userAuthenticatorId);
+  await rejectsWith(
+    authsignal.enrollVerifiedAuthenticator({ userId, attributes: { ...attributes, credentialPublicKey: "not a key" } }),
+    400,
+    "invalid_request",
+  );
+  await rejectsWith(authsignal.enrollVerifiedAuthenticator({ userId: newUserId(), attributes }), 409, "conflict");
 });

@@ -155,6 +155,12 @@ public sealed class OpenApiExamples : ISchemaFilter, IParameterFilter
             {
                 ["isDefault"] = "Make it the user's default authenticator.",
                 ["otpUri"] = "AUTHENTICATOR_APP: otpauth://totp/Issuer:account?secret=BASE32&issuer=Issuer (SHA1, 6 digits, 30 s).",
+                ["credentialId"] = "PASSKEY: the credential id, base64url (standard base64 and padding accepted).",
+                ["credentialPublicKey"] = "PASSKEY: the COSE public key (ES256, RS256 or EdDSA), base64url.",
+                ["counter"] = "PASSKEY: the signature counter the other provider last saw (0 to 4294967295, default 0).",
+                ["name"] = "PASSKEY: the name the user knows it by (at most 256 characters).",
+                ["transports"] = "PASSKEY: its transports (internal, hybrid, usb, nfc, ble).",
+                ["aaguid"] = "PASSKEY: the authenticator model's AAGUID (a UUID).",
             }),
         [typeof(RecoveryCodeRequest)] = new(new { verificationCode = "abcde-fghij" },
             new(StringComparer.Ordinal) { ["verificationCode"] = "A recovery code as shown; case, hyphens and spaces do not matter." }),

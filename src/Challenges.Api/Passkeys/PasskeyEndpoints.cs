@@ -2,6 +2,7 @@ using Challenges.Api.Http;
 using Challenges.Api.Otp;
 using Challenges.Api.RateLimiting;
 using Challenges.Api.Tenants;
+using Challenges.Api.Users;
 using Challenges.Api.Verification;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -21,6 +22,7 @@ public static class PasskeyEndpoints
         services.AddSingleton<PasskeyStore>();
         services.AddSingleton<PasskeyService>();
         services.AddSingleton<BatchEnrolment>();
+        services.AddSingleton<IVerifiedEnrolment, PasskeyVerifiedEnrolment>();
         services.AddSingleton<FluentValidation.IValidator<BatchEnrolRequest>, BatchEnrolRequestValidator>();
         services.AddSingleton<FluentValidation.IValidator<RegistrationOptionsRequest>, RegistrationOptionsRequestValidator>();
         services.AddSingleton<FluentValidation.IValidator<AddPasskeyRequest>, AddPasskeyRequestValidator>();

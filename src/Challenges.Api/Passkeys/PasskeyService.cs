@@ -373,15 +373,17 @@ public sealed partial class PasskeyService(
         {
             return ApiError.Invalid("verificationMethod: PASSKEY is not enabled for this tenant.");
         }
+        // One round trip: the count and the reservation are read together.
+        var reading = string.IsNullOrEmpty(challengeId) ? null : reservations.ReadAsync(tenant.Id, challengeId);
         if (await limits.HitAsync(tenant, RateRule.StartsPerIp, clientAddress) is { } limited)
         {
             return limited;
         }
         var now = time.GetUtcNow();
         PasskeyChallengeRecord challenge;
-        if (!string.IsNullOrEmpty(challengeId))
+        if (reading is not null)
         {
-            if (await reservations.ReadAsync(tenant.Id, challengeId) is not { Value: var reserved } || reserved.Origin != OtpOrigins.Client ||
+            if (await reading is not { Value: var reserved } || reserved.Origin != OtpOrigins.Client ||
                 reserved.UserId is not null || reserved.VerificationMethod is not null || !reserved.IsPending(now))
             {
                 return ApiError.NotFound("challengeId: no challenge with this id waits for a passkey; reserve one with POST /v1/client/challenge.");
@@ -403,34 +405,42 @@ public sealed partial class PasskeyService(
     /// 9.6 without a token: the challenge is used up first (single use, whatever follows), then the credential is found
     /// by its id (never by the user handle), the assertion checked, its counter moved on condition that it is still as
     /// checked, and the sign-in recorded as a succeeded action of the credential's user, whose token is returned.
+    /// Four round trips: the count, the challenge and the credential's holder are read together; the challenge is used
+    /// while the holder's document is read; the counter moves over the document as read; the action is created. The
+    /// challenge (in a slot of its own: a sign-in has no user when its options are given) and the user (known only from
+    /// the index) cannot share one atomic write, and the action is created only once both have been written.
     /// </summary>
     public async Task<Outcome<VerifyPasskeyResponse>> SignInAsync(Tenant tenant, WebAuthnCredentialJson credential, string challengeId,
         string? deviceId, string clientAddress)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(credential);
+        var credentialId = Encode(credential.IdBytes!);
+        var reading = passkeys.ReadAsync(tenant.Id, challengeId);
+        var finding = passkeys.HolderAsync(tenant.Id, credentialId);
         if (await limits.HitAsync(tenant, RateRule.StartsPerIp, clientAddress) is { } limited)
         {
             return limited;
         }
-        var stored = await passkeys.ReadAsync(tenant.Id, challengeId);
+        var stored = await reading;
+        var userId = await finding;
         if (stored is not { Value: var challenge } || challenge.UserId is not null || challenge.Ceremony != Ceremonies.Get ||
             challenge.Method != VerificationMethods.Passkey)
         {
             return ApiError.NotFound("challengeId: no passkey sign-in was started with this id.");
         }
-        if (!challenge.IsOpen(time.GetUtcNow()) || !await passkeys.UseAsync(tenant.Id, stored))
+        if (!challenge.IsOpen(time.GetUtcNow()))
         {
             return Refused(WebAuthnFailures.ChallengeInvalidOrExpired);
         }
-        var credentialId = Encode(credential.IdBytes!);
-        if (await passkeys.HolderAsync(tenant.Id, credentialId) is not { } userId)
+        var use = passkeys.UseAsync(tenant.Id, stored);
+        var holder = userId is null ? null : await users.ReadAsync(tenant.Id, userId);
+        if (!await use)
         {
-            return UnknownCredential();
+            return Refused(WebAuthnFailures.ChallengeInvalidOrExpired);
         }
-        var user = await users.GetAsync(tenant.Id, userId);
-        if (user.Verified.FirstOrDefault(a => a.VerificationMethod == VerificationMethods.Passkey && a.WebAuthn?.CredentialId == credentialId) is not
-            { WebAuthn: { } checkedAgainst } authenticator)
+        if (userId is null || holder!.Value.Verified.FirstOrDefault(a => a.VerificationMethod == VerificationMethods.Passkey &&
+                a.WebAuthn?.CredentialId == credentialId) is not { WebAuthn: { } checkedAgainst } authenticator)
         {
             return UnknownCredential();
         }
@@ -444,17 +454,27 @@ public sealed partial class PasskeyService(
             return Refused(verdict.Failure);
         }
         var now = time.GetUtcNow();
-        var applied = false;
-        var after = await users.UpdateAsync(tenant.Id, userId, u =>
+        UserRecord? Move(UserRecord u) =>
+            u.Find(authenticator.Id) is { WebAuthn: { } current } found && current.PublicKey == checkedAgainst.PublicKey &&
+            current.ClonedAt is null && current.SignCount == checkedAgainst.SignCount
+                ? u.With(found with { WebAuthn = moved, LastVerifiedAt = now })
+                : null;
+        var after = Move(holder.Value) is { } next && await users.CommitOverAsync(tenant.Id, userId, holder, next) ? next : null;
+        if (after is null)
         {
-            applied = u.Find(authenticator.Id) is { WebAuthn: { } current } found && current.PublicKey == checkedAgainst.PublicKey &&
-                      current.ClonedAt is null && current.SignCount == checkedAgainst.SignCount;
-            return applied ? u.With(u.Find(authenticator.Id)! with { WebAuthn = moved, LastVerifiedAt = now }) : null;
-        });
-        if (!applied)
-        {
-            // Another sign-in with this credential moved its counter since it was read: this assertion is not newer.
-            return Refused(WebAuthnFailures.CounterRegression);
+            // The document changed since it was read: moved again over the latest, unless another sign-in with this
+            // credential moved its counter meanwhile (then this assertion is not newer).
+            var applied = false;
+            after = await users.UpdateAsync(tenant.Id, userId, u =>
+            {
+                var latest = Move(u);
+                applied = latest is not null;
+                return latest;
+            });
+            if (!applied)
+            {
+                return Refused(WebAuthnFailures.CounterRegression);
+            }
         }
         var token = await completion.RecordClaimAsync(tenant, new ActionRecord
         {

@@ -23,6 +23,12 @@ public static class CorsSetup
 /// is one of the <c>AllowedOrigins</c> of the tenant its credentials name (client token or tenant Basic), so tenant
 /// B's pages cannot read the answers to tenant A's calls. An unreadable or forged credential names a tenant but earns
 /// only that tenant's own origins, on a 401.
+/// <para>
+/// Granted origins may also send credentials (the browser SDK's <c>useCookies</c> calls use
+/// <c>credentials: "include"</c>): the origin is echoed exactly, never <c>*</c>, with
+/// <c>Access-Control-Allow-Credentials: true</c>. The server authenticates by the <c>Authorization</c> header alone and
+/// sets no cookie, so a cookie the browser sends along grants nothing.
+/// </para>
 /// </summary>
 public sealed class TenantCorsPolicyProvider : ICorsPolicyProvider
 {
@@ -46,7 +52,8 @@ public sealed class TenantCorsPolicyProvider : ICorsPolicyProvider
             : []);
 
     private static CorsPolicy Policy(IEnumerable<string> origins) =>
-        new CorsPolicyBuilder().WithOrigins(origins.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()).AllowAnyHeader().AllowAnyMethod()
+        new CorsPolicyBuilder().WithOrigins(origins.Select(o => o.TrimEnd('/')).Distinct(StringComparer.OrdinalIgnoreCase).ToArray())
+            .AllowAnyHeader().AllowAnyMethod().AllowCredentials()
             .WithExposedHeaders("Retry-After").SetPreflightMaxAge(TimeSpan.FromHours(1)).Build();
 
     public Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName)

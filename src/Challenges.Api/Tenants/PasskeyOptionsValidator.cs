@@ -45,7 +45,7 @@ public static class PasskeyOptionsValidator
                 ? null
                 : "must carry the base64url SHA-256 of the app's signing certificate after android:apk-key-hash:.";
         }
-        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.UserInfo.Length > 0)
+        if (!WebOrigin.TryParse(origin, out var uri))
         {
             return "must be an origin: a scheme, a host and an optional port, nothing after.";
         }

@@ -64,6 +64,14 @@ public sealed partial class TenantsOptionsValidator : IValidateOptions<TenantsOp
                     failures.Add($"{at}VerificationMethods: '{method}' is not one of {string.Join(", ", VerificationMethods.Known)}.");
                 }
             }
+            for (var k = 0; k < tenant.AllowedOrigins.Count; k++)
+            {
+                if (!WebOrigin.IsHttp(tenant.AllowedOrigins[k]))
+                {
+                    failures.Add($"{at}AllowedOrigins__{k} '{tenant.AllowedOrigins[k]}' must be a web origin: http or https, a host and an " +
+                        "optional port, nothing after (no wildcard: calls with credentials are granted to an exact origin).");
+                }
+            }
             if (tenant.VerificationMethods.Intersect(VerificationMethods.WebAuthn, StringComparer.Ordinal).Any())
             {
                 failures.AddRange(PasskeyOptionsValidator.Check(at, tenant.Passkeys));

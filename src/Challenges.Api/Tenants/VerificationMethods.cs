@@ -23,5 +23,5 @@ public static class VerificationMethods
     public static readonly string[] WebAuthn = [Passkey, SecurityKey];
 
     /// <summary>Methods an authenticator can be created with directly by the Server API.</summary>
-    public static readonly string[] Enrollable = [Sms, WhatsApp, EmailOtp, AuthenticatorApp];
+    public static readonly string[] Enrollable = [Sms, WhatsApp, EmailOtp, AuthenticatorApp, Passkey];
 }

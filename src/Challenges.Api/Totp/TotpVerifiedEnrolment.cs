@@ -12,15 +12,15 @@ public sealed class TotpVerifiedEnrolment(TotpCodes codes) : IVerifiedEnrolment
 {
     public string Method => VerificationMethods.AuthenticatorApp;
 
-    public Outcome<EnrolmentSecret> Read(Tenant tenant, string userId, EnrolAuthenticatorRequest request)
+    public Task<Outcome<EnrolmentSecret>> ReadAsync(Tenant tenant, string userId, EnrolAuthenticatorRequest request)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(request);
         if (TotpCodes.ParseUri(request.OtpUri).Failed(out var invalid, out var secret))
         {
-            return invalid;
+            return Task.FromResult<Outcome<EnrolmentSecret>>(invalid);
         }
-        return new EnrolmentSecret(id => codes.Seal(tenant.Id, userId, id, secret),
-            a => codes.Open(tenant.Id, userId, a.Id, a.SealedSecret) is { } held && TotpCodes.Same(held, secret));
+        return Task.FromResult<Outcome<EnrolmentSecret>>(new EnrolmentSecret(a => a with { SealedSecret = codes.Seal(tenant.Id, userId, a.Id, secret) },
+            a => a.VerificationMethod == Method && codes.Open(tenant.Id, userId, a.Id, a.SealedSecret) is { } held && TotpCodes.Same(held, secret)));
     }
 }

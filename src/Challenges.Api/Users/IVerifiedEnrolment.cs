@@ -3,10 +3,16 @@ using Challenges.Api.Tenants;
 
 namespace Challenges.Api.Users;
 
-/// <summary>The secret a Server API enrolment brings for an authenticator (an authenticator app's <c>otpUri</c>).</summary>
-/// <param name="SealFor">The secret as stored on the authenticator with this id.</param>
-/// <param name="IsHeldBy">True when an authenticator the user has already holds this secret: enrolled again, it is answered as is.</param>
-public sealed record EnrolmentSecret(Func<string, string> SealFor, Func<AuthenticatorRecord, bool> IsHeldBy);
+/// <summary>
+/// The secret a Server API enrolment brings for an authenticator (an authenticator app's <c>otpUri</c>, a passkey's
+/// credential).
+/// </summary>
+/// <param name="Fill">The new authenticator (its id, method and times set) with the secret stored on it.</param>
+/// <param name="IsHeldBy">
+/// True when an authenticator the user has already holds this secret (of any method: a passkey's credential may be held
+/// as a security key): enrolled again, it is answered as is.
+/// </param>
+public sealed record EnrolmentSecret(Func<AuthenticatorRecord, AuthenticatorRecord> Fill, Func<AuthenticatorRecord, bool> IsHeldBy);
 
 /// <summary>
 /// A verification method whose authenticators the Server API enrols verified from a secret of the method's own
@@ -16,8 +22,11 @@ public interface IVerifiedEnrolment
 {
     string Method { get; }
 
-    /// <summary>The request's secret, or the refusal (a 400: the secret is missing or malformed).</summary>
-    Outcome<EnrolmentSecret> Read(Tenant tenant, string userId, EnrolAuthenticatorRequest request);
+    /// <summary>
+    /// The request's secret, or the refusal: a 400 when the secret is missing or malformed, a 409 when it may not be the
+    /// user's (a passkey credential another user holds).
+    /// </summary>
+    Task<Outcome<EnrolmentSecret>> ReadAsync(Tenant tenant, string userId, EnrolAuthenticatorRequest request);
 }
 
 /// <summary>

@@ -50,9 +50,11 @@ public sealed class UserService(UserStore users, IEnumerable<IUserErasure> erasu
     /// <summary>
     /// Adds an authenticator the backend verified; the same method and destination (or secret) again returns the existing
     /// one. The method must be enabled for the tenant, and a new authenticator must stay within the tenant's caps. When it
-    /// is the user's first verified authenticator, recovery codes are issued with it (if the tenant enables them).
+    /// is the user's first verified authenticator, recovery codes are issued with it (if the tenant enables them and
+    /// <paramref name="issueRecoveryCodes"/>: a batch enrolment has no reply to show them in).
     /// </summary>
-    public async Task<Outcome<EnrolAuthenticatorResponse>> EnrolVerifiedAsync(Tenant tenant, string userId, EnrolAuthenticatorRequest request)
+    public async Task<Outcome<EnrolAuthenticatorResponse>> EnrolVerifiedAsync(Tenant tenant, string userId, EnrolAuthenticatorRequest request,
+        bool issueRecoveryCodes = true)
     {
         var method = request.VerificationMethod!;
         if (!tenant.Allows(method))
@@ -60,41 +62,38 @@ public sealed class UserService(UserStore users, IEnumerable<IUserErasure> erasu
             return ApiError.Invalid($"verificationMethod: {method} is not enabled for this tenant.");
         }
         EnrolmentSecret? secret = null;
-        if (secrets.FirstOrDefault(s => s.Method == method) is { } withSecret && withSecret.Read(tenant, userId, request).Failed(out var bad, out secret))
+        if (secrets.FirstOrDefault(s => s.Method == method) is { } withSecret &&
+            (await withSecret.ReadAsync(tenant, userId, request)).Failed(out var bad, out secret))
         {
             return bad;
         }
-        var now = time.GetUtcNow();
         var phone = method is VerificationMethods.Sms or VerificationMethods.WhatsApp ? request.PhoneNumber : null;
         var email = method == VerificationMethods.EmailOtp ? request.Email : null;
-        var id = Ids.New();
-        var sealedSecret = secret?.SealFor(id);
+        var created = new AuthenticatorRecord { Id = Ids.New(), VerificationMethod = method, CreatedAt = time.GetUtcNow(), PhoneNumber = phone, Email = email };
+        created = secret?.Fill(created) ?? created;
         AuthenticatorRecord? result = null;
         ApiError? refusal = null;
         var first = false;
         await users.UpdateAsync(tenant.Id, userId, user =>
         {
-            var existing = user.Authenticators.FirstOrDefault(a => a.VerificationMethod == method && (secret is null
-                ? a.PhoneNumber == phone && string.Equals(a.Email, email, StringComparison.OrdinalIgnoreCase)
-                : secret.IsHeldBy(a)));
+            var existing = user.Authenticators.FirstOrDefault(a => secret is null
+                ? a.VerificationMethod == method && a.PhoneNumber == phone && string.Equals(a.Email, email, StringComparison.OrdinalIgnoreCase)
+                : secret.IsHeldBy(a));
             refusal = existing is null ? AuthenticatorCaps.Check(tenant, user, method) : null;
             if (refusal is not null)
             {
                 return null;
             }
             first = !user.IsEnrolled;
-            var authenticator = existing ?? new AuthenticatorRecord
-            {
-                Id = id, VerificationMethod = method, CreatedAt = now, PhoneNumber = phone, Email = email, SealedSecret = sealedSecret,
-            };
-            result = authenticator with { VerifiedAt = authenticator.VerifiedAt ?? now, IsDefault = request.IsDefault ?? authenticator.IsDefault };
+            var authenticator = existing ?? created;
+            result = authenticator with { VerifiedAt = authenticator.VerifiedAt ?? created.CreatedAt, IsDefault = request.IsDefault ?? authenticator.IsDefault };
             return user.With(result) with { Email = user.Email ?? email, PhoneNumber = user.PhoneNumber ?? phone };
         });
         if (refusal is not null)
         {
             return refusal;
         }
-        var codes = first && recoveryCodes.FirstOrDefault() is { } issuer ? await issuer.IssueAsync(tenant, userId) : null;
+        var codes = first && issueRecoveryCodes && recoveryCodes.FirstOrDefault() is { } issuer ? await issuer.IssueAsync(tenant, userId) : null;
         return new EnrolAuthenticatorResponse(AuthenticatorResponse.From(userId, result!), codes);
     }
 

@@ -76,6 +76,13 @@ public sealed partial class UserStore(IStateStore store, IWorkQueue queue, WorkQ
     }
 
     /// <summary>
+    /// <paramref name="next"/> written over the user as read, in one round trip; false (and nothing written) when the
+    /// document changed since: the caller decides again over the latest (<see cref="UpdateAsync"/>).
+    /// </summary>
+    public Task<bool> CommitOverAsync(string tenantId, string userId, Stored<UserRecord> current, UserRecord next) =>
+        store.CommitAsync(Write(tenantId, userId, current, next));
+
+    /// <summary>
     /// Takes back an authenticator an enrolment added when nothing could be sent to it (it would be a dead end); one
     /// verified since stays.
     /// </summary>

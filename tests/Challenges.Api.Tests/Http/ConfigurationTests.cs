@@ -55,6 +55,23 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Allowed_origins_must_be_exact_web_origins_never_a_wildcard()
+    {
+        var tenant = Tenant("a", TestTenants.AKey);
+        foreach (var origin in new[] { "https://app.example", "http://localhost:3000/", "*", "https://*.example.com", "https://app.example/login", "app.example", "ftp://app.example" })
+        {
+            tenant.AllowedOrigins.Add(origin);
+        }
+        var failures = new TenantsOptionsValidator().Validate(null, Tenants(tenant)).FailureMessage;
+        Assert.DoesNotContain("AllowedOrigins__0", failures, StringComparison.Ordinal);
+        Assert.DoesNotContain("AllowedOrigins__1", failures, StringComparison.Ordinal);
+        for (var k = 2; k < tenant.AllowedOrigins.Count; k++)
+        {
+            Assert.Contains($"Tenants__0__AllowedOrigins__{k} '{tenant.AllowedOrigins[k]}' must be a web origin", failures, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task The_server_refuses_to_start_with_a_bad_tenant()
     {
         var output = await ServerProcess.RefusalAsync(Reliability.ProcessSettings.For("", new Uri("http://127.0.0.1:1/"),

@@ -34,6 +34,16 @@ public sealed class PasskeyAttackTests : ServerProcessTest
 
     private static bool Verified(JsonElement reply) => reply.GetProperty("isVerified").GetBoolean();
 
+    /// <summary>A victim with a passkey, an authenticator of the attacker's that names the victim's credential id with its own key, and an attacker's user id.</summary>
+    private async Task<(string Victim, SoftwareAuthenticator Victims, SoftwareAuthenticator Forged, string Attacker)> VictimAndForgeryAsync()
+    {
+        var victims = SoftwareAuthenticator.Ec();
+        var (victim, _) = await UserWithPasskeyAsync(victims);
+        var forged = SoftwareAuthenticator.Ec();
+        forged.CredentialId = victims.CredentialId;
+        return (victim, victims, forged, ApiFixture.NewUserId());
+    }
+
     [Fact]
     public async Task Another_users_passkey_cannot_complete_the_attackers_action_under_a_bearer_token()
     {
@@ -146,11 +156,9 @@ public sealed class PasskeyAttackTests : ServerProcessTest
     [Fact]
     public async Task Registering_someone_elses_credential_id_with_another_key_is_refused_and_their_sign_in_still_works()
     {
-        using var victims = SoftwareAuthenticator.Ec();
-        var (victim, _) = await UserWithPasskeyAsync(victims);
-        using var forged = SoftwareAuthenticator.Ec();
-        forged.CredentialId = victims.CredentialId;
-        var attacker = ApiFixture.NewUserId();
+        var (victim, victims, forged, attacker) = await VictimAndForgeryAsync();
+        using var _ = victims;
+        using var __ = forged;
         var bearer = Server.BearerClient(await OtpKit.TrackAsync(Admin, attacker, "signUp"));
 
         var refused = await (await PasskeyKit.RegisterAsync(bearer, forged)).Json();
@@ -161,5 +169,31 @@ public sealed class PasskeyAttackTests : ServerProcessTest
         var signedIn = await (await PasskeyKit.SignInAsync(Tenant(), victims)).Reply.Json();
         Assert.True(Verified(signedIn));
         Assert.Equal(victim, signedIn.Str("userId"));
+    }
+
+    [Fact]
+    public async Task A_migration_that_names_another_users_credential_id_with_its_own_key_takes_nothing_over()
+    {
+        var (victim, victims, forged, attacker) = await VictimAndForgeryAsync();
+        using var _ = victims;
+        using var __ = forged;
+        object Enrolment(SoftwareAuthenticator a) => new
+        {
+            verificationMethod = "PASSKEY",
+            credentialId = a.CredentialIdText,
+            credentialPublicKey = System.Buffers.Text.Base64Url.EncodeToString(a.CoseKey()),
+        };
+
+        await Admin.PostJson($"/v1/users/{attacker}/authenticators", Enrolment(forged)).Error(HttpStatusCode.Conflict, "conflict");
+        Assert.Equal(0, (await Admin.GetAsync($"/v1/users/{attacker}/authenticators").Ok()).GetArrayLength());
+        var (forgedSignIn, _) = await PasskeyKit.SignInAsync(Tenant(), forged);
+        Assert.False(Verified(await forgedSignIn.Json()));
+
+        // Tenant B's index is its own: the same id there is B's user's, and A's victim still signs in with their key.
+        await Server.Client(TestTenants.BKey).PostJson($"/v1/users/{attacker}/authenticators", Enrolment(forged)).Ok();
+        var (victimSignIn, _) = await PasskeyKit.SignInAsync(Tenant(), victims);
+        var verified = await victimSignIn.Json();
+        Assert.True(Verified(verified), verified.ToString());
+        Assert.Equal(victim, verified.Str("userId"));
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Challenges.Api.Tests.Infrastructure;
 using Challenges.Api.Tests.Otp;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenges.Api.Tests.Passkeys;
 
@@ -365,5 +366,133 @@ public sealed class PasskeyTests(ApiFixture fixture)
 
         await _server.PostJson("/v1/users/authenticators", new { authenticators = Array.Empty<object>() }).Error(HttpStatusCode.BadRequest, "invalid_request");
         await _server.PostJson("/v1/users/authenticators", new { }).Error(HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    /// <summary>The Server API's single enrolment body for <paramref name="authenticator"/>'s credential (the node SDK posts its attributes as they are).</summary>
+    private static Dictionary<string, object?> Enrolment(SoftwareAuthenticator authenticator, long? counter = null) => new()
+    {
+        ["verificationMethod"] = "PASSKEY",
+        ["credentialId"] = authenticator.CredentialIdText,
+        ["credentialPublicKey"] = System.Buffers.Text.Base64Url.EncodeToString(authenticator.CoseKey()),
+        ["counter"] = counter,
+        ["name"] = "Migrated passkey",
+        ["transports"] = new[] { "internal", "hybrid" },
+        ["aaguid"] = "08987058-cadc-4b81-b6e1-30de50dcbe96",
+    };
+
+    [Fact]
+    public async Task Single_enrolment_adds_a_verified_passkey_with_recovery_codes_that_signs_in_and_is_the_same_authenticator_when_sent_again()
+    {
+        using var migrated = SoftwareAuthenticator.Ec();
+        migrated.Counter = 41;
+        var userId = ApiFixture.NewUserId();
+
+        var reply = await _server.PostJson($"/v1/users/{userId}/authenticators", Enrolment(migrated, counter: 41)).Ok();
+
+        var authenticator = reply.GetProperty("authenticator");
+        Assert.Equal("PASSKEY", authenticator.Str("verificationMethod"));
+        Assert.True(authenticator.Has("verifiedAt"));
+        Assert.Equal("Migrated passkey", authenticator.Str("displayName"));
+        var credential = authenticator.GetProperty("webauthnCredential");
+        Assert.Equal(migrated.CredentialIdText, credential.Str("credentialId"));
+        Assert.Equal("08987058-cadc-4b81-b6e1-30de50dcbe96", credential.Str("aaguid"));
+        Assert.Equal(["internal", "hybrid"], credential.GetProperty("transports").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(10, reply.GetProperty("recoveryCodes").GetArrayLength());
+
+        var (signedIn, _) = await PasskeyKit.SignInAsync(Tenant(), migrated);
+        var verified = await signedIn.Json();
+        Assert.True(verified.GetProperty("isVerified").GetBoolean(), verified.ToString());
+        Assert.Equal(userId, verified.Str("userId"));
+        Assert.Equal(authenticator.Str("userAuthenticatorId"), verified.Str("userAuthenticatorId"));
+
+        var again = await _server.PostJson($"/v1/users/{userId}/authenticators", Enrolment(migrated)).Ok();
+        Assert.Equal(authenticator.Str("userAuthenticatorId"), again.GetProperty("authenticator").Str("userAuthenticatorId"));
+        Assert.False(again.Has("recoveryCodes"));
+        Assert.Single((await _server.GetAsync($"/v1/users/{userId}/authenticators").Ok()).EnumerateArray(),
+            a => a.Str("verificationMethod") == "PASSKEY");
+    }
+
+    [Fact]
+    public async Task Single_enrolment_keeps_the_other_providers_counter_so_an_older_copy_is_refused_as_cloned()
+    {
+        using var copy = SoftwareAuthenticator.Ec();
+        var userId = ApiFixture.NewUserId();
+        await _server.PostJson($"/v1/users/{userId}/authenticators", Enrolment(copy, counter: 50)).Ok();
+
+        copy.Counter = 10;
+        var (reply, _) = await PasskeyKit.SignInAsync(Tenant(), copy);
+        AssertRefused(await reply.Json(), "SIGN_COUNT_REGRESSION");
+    }
+
+    [Theory]
+    [InlineData("credentialId", null, "credentialId")]
+    [InlineData("credentialId", "", "credentialId")]
+    [InlineData("credentialId", "!!not base64!!", "credentialId")]
+    [InlineData("credentialPublicKey", null, "credentialPublicKey")]
+    [InlineData("credentialPublicKey", "pQECAyYg", "credentialPublicKey")]
+    [InlineData("credentialPublicKey", "AAAAAAAAAAAAAAAA", "credentialPublicKey")]
+    [InlineData("credentialPublicKey", "%%%", "credentialPublicKey")]
+    [InlineData("aaguid", "not-a-uuid", "aaguid")]
+    public async Task Single_enrolment_refuses_a_missing_or_garbled_credential_field_and_enrols_nothing(string field, string? value, string named)
+    {
+        using var authenticator = SoftwareAuthenticator.Ec();
+        var userId = ApiFixture.NewUserId();
+        var body = Enrolment(authenticator);
+        body[field] = value;
+
+        var description = await _server.PostJson($"/v1/users/{userId}/authenticators", body).Error(HttpStatusCode.BadRequest, "invalid_request");
+
+        Assert.Contains(named, description, StringComparison.Ordinal);
+        Assert.Equal(0, (await _server.GetAsync($"/v1/users/{userId}/authenticators").Ok()).GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("""{"verificationMethod":"PASSKEY","credentialId":"AAAA","credentialPublicKey":"AAAA","counter":"many"}""")]
+    [InlineData("""{"verificationMethod":"PASSKEY","credentialId":"AAAA","credentialPublicKey":"AAAA","counter":-1}""")]
+    [InlineData("""{"verificationMethod":"PASSKEY","credentialId":"AAAA","credentialPublicKey":"AAAA","counter":4294967296}""")]
+    [InlineData("""{"verificationMethod":"PASSKEY","credentialId":"AAAA","credentialPublicKey":"AAAA","counter":1e400}""")]
+    [InlineData("""{"verificationMethod":"PASSKEY","credentialId":12345,"credentialPublicKey":"AAAA"}""")]
+    [InlineData("""{"verificationMethod":"PASSKEY","credentialId":"AAAA","credentialPublicKey":{"kty":2}}""")]
+    [InlineData("""{"verificationMethod":"PASSKEY","credentialId":"AAAA","credentialPublicKey":"AAAA","transports":"internal"}""")]
+    [InlineData("""{"verificationMethod":"PASSKEY","credentialId":"AAAA","credentialPublicKey":"AAAA","name":["a"]}""")]
+    public async Task Single_enrolment_refuses_wrongly_typed_fields_with_the_contract_error(string body)
+    {
+        await _server.PostRaw($"/v1/users/{ApiFixture.NewUserId()}/authenticators", body).Error(HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Single_enrolment_stays_within_the_tenants_caps_and_refuses_another_users_credential()
+    {
+        var userId = ApiFixture.NewUserId();
+        var held = new List<SoftwareAuthenticator>();
+        for (var i = 0; i < 5; i++)
+        {
+            held.Add(SoftwareAuthenticator.Ec());
+            await _server.PostJson($"/v1/users/{userId}/authenticators", Enrolment(held[^1])).Ok();
+        }
+        using var sixth = SoftwareAuthenticator.Ec();
+        var refused = await _server.PostJson($"/v1/users/{userId}/authenticators", Enrolment(sixth)).Error(HttpStatusCode.Conflict, "conflict");
+        Assert.Contains("5 PASSKEY authenticators", refused, StringComparison.Ordinal);
+        await _server.PostJson($"/v1/users/{userId}/authenticators", Enrolment(held[0])).Ok();
+
+        var other = ApiFixture.NewUserId();
+        var taken = await _server.PostJson($"/v1/users/{other}/authenticators", Enrolment(held[1])).Error(HttpStatusCode.Conflict, "conflict");
+        Assert.Contains("another user holds this credential", taken, StringComparison.Ordinal);
+        Assert.Equal(0, (await _server.GetAsync($"/v1/users/{other}/authenticators").Ok()).GetArrayLength());
+        held.ForEach(a => a.Dispose());
+    }
+
+    [Fact]
+    public async Task Batch_enrolment_issues_no_recovery_codes_it_could_not_show()
+    {
+        using var batched = SoftwareAuthenticator.Ec();
+        var userId = ApiFixture.NewUserId();
+        var item = Enrolment(batched);
+        item["userId"] = userId;
+        var batch = await _server.PostJson("/v1/users/authenticators", new { authenticators = new[] { item } }).Ok();
+        Assert.Equal(1, batch.GetProperty("succeeded").GetInt32());
+
+        var codes = fixture.Factory.Services.GetRequiredService<Challenges.Api.RecoveryCodes.RecoveryCodeStore>();
+        Assert.Null(await codes.ReadAsync(TestTenants.B, userId));
     }
 }

@@ -59,7 +59,7 @@ public sealed class OfficialSdkTests(SdkCompatFixture fixture) : IClassFixture<S
     /// <summary>
     /// Needs the passkey endpoints and Debian's chromium (test.sh installs it): @authsignal/browser in a real browser with
     /// a virtual authenticator signs up, signs in with an action and with a token, meets an excluded credential and a
-    /// removed one.
+    /// removed one; and with useCookies (credentials: "include"), which Chromium lets through only with credentialed CORS.
     /// </summary>
     [Fact]
     public Task The_browser_SDK_signs_up_and_signs_in_with_passkeys_in_chromium_with_a_virtual_authenticator() =>

@@ -72,6 +72,17 @@ public sealed class RoundTripTests(ApiFixture fixture)
             Totp.TotpKit.Code(secret, fixture.Clock.GetUtcNow()));
         Assert.True(app.GetProperty("isVerified").GetBoolean());
 
+        // Passkey: a user with a passkey (its lifecycle event delivered, so that the outbox does not write the user
+        // meanwhile), then an MFA step (options and assertion under the tracked token); the passwordless sign-in is
+        // measured on its own below.
+        using var passkey = Passkeys.SoftwareAuthenticator.Ec();
+        var passkeyUser = ApiFixture.NewUserId();
+        await Passkeys.PasskeyKit.RegisteredAsync(fixture.BearerClient(await OtpKit.TrackAsync(server, passkeyUser, "signUp")), passkey);
+        await fixture.Webhooks.WaitForAsync(r => r.BodyText.Contains(passkeyUser, StringComparison.Ordinal) &&
+            r.BodyText.Contains("authenticator.created", StringComparison.Ordinal));
+        var (mfa, _) = await Passkeys.PasskeyKit.SignInAsync(fixture.BearerClient(await OtpKit.TrackAsync(server, passkeyUser)), passkey);
+        Assert.True((await mfa.Json()).GetProperty("isVerified").GetBoolean());
+
         // Reads of the Server API.
         await server.GetAsync($"/v1/users/{pushUser}").Ok();
         await _push.ActionAsync(pushUser, "signIn", tracked.Str("idempotencyKey"));
@@ -89,6 +100,8 @@ public sealed class RoundTripTests(ApiFixture fixture)
             "POST /v1/client/verify/push",
             "POST /v1/client/challenge/email-magic-link",
             "POST /v1/client/verify/email-magic-link/finalize",
+            "POST /v1/client/user-authenticators/passkey/authentication-options",
+            "POST /v1/client/verify/passkey",
             "GET /v1/users/{userId}",
             "GET /v1/users/{userId}/actions/{action}/{idempotencyKey}",
         ];
@@ -100,6 +113,20 @@ public sealed class RoundTripTests(ApiFixture fixture)
             // At least one: every one of them reads the store, so a count of none would mean nothing was counted.
             Assert.True(trips.Min() >= 1 && trips.Max() <= 2, $"{route} took {string.Join(", ", trips)} round trips");
         });
+
+        // A passwordless passkey sign-in (tenant Basic): the reservation and the options take two, the assertion four
+        // (docs/architecture.md, "Storage": its challenge and its user, known only from the credential, share no slot).
+        var mark = counted.Count;
+        var tenant = Passkeys.PasskeyKit.TenantBasic(fixture.AnonymousClient());
+        var reserved = await tenant.PostJson("/v1/client/challenge", new { action = "signInWithPasskey" }).Ok();
+        var (signIn, _) = await Passkeys.PasskeyKit.SignInAsync(tenant, passkey, reservedId: reserved.Str("challengeId"));
+        var signedIn = await signIn.Json();
+        Assert.True(signedIn.GetProperty("isVerified").GetBoolean(), signedIn.ToString());
+        var signInTrips = counted.Since(mark);
+        Console.WriteLine("Passkey sign-in round trips: " + string.Join("; ", signInTrips.Select(m => $"{m.Route} {m.Trips}")));
+        Assert.Equal(
+            [("POST /v1/client/challenge", 2), ("POST /v1/client/user-authenticators/passkey/authentication-options", 2), ("POST /v1/client/verify/passkey", 4)],
+            signInTrips);
     }
 
     private string LinkSentTo(string email) =>
@@ -134,6 +161,12 @@ public sealed class RoundTripTests(ApiFixture fixture)
             });
             _listener.Start();
         }
+
+        /// <summary>How many measurements have arrived.</summary>
+        public int Count => _seen.Count;
+
+        /// <summary>The measurements after the first <paramref name="mark"/>, in the order they arrived.</summary>
+        public List<(string Route, int Trips)> Since(int mark) => _seen.Skip(mark).ToList();
 
         public Dictionary<string, List<int>> ByRoute() =>
             _seen.GroupBy(s => s.Route).ToDictionary(g => g.Key, g => g.Select(s => s.Trips).ToList(), StringComparer.Ordinal);
