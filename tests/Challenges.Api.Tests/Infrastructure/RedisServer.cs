@@ -13,22 +13,66 @@ public sealed class RedisServer : IAsyncDisposable
     private Process? _process;
     private readonly string _directory = Directory.CreateTempSubdirectory("challenges-redis-").FullName;
 
+    /// <summary>
+    /// Ports are taken from below Linux's ephemeral range (32768–60999), so no outgoing connection of a parallel test
+    /// can be given one between the check and the listener's bind; a cluster node's bus port (its port + 10000) stays
+    /// below that range and below 65536 too.
+    /// </summary>
+    private const int LowestPort = 12000;
+    private const int HighestPort = 22767;
+    private const int ClusterBusOffset = 10000;
+
     public RedisServer(params string[] extraArguments)
     {
         ExtraArguments = extraArguments;
-        Port = FreePort();
-        Start();
+        var cluster = extraArguments.Contains("--cluster-enabled");
+        // A port another test bound between the check and redis-server's bind: redis-server exits, and another is tried.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort(cluster);
+            try
+            {
+                Start();
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && _process is { HasExited: true })
+            {
+                _process.Dispose();
+                _process = null;
+            }
+        }
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
     public string[] ExtraArguments { get; }
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static int FreePort()
+    /// <summary>A free loopback port (and, for a cluster node, its bus port free as well).</summary>
+    public static int FreePort(bool withClusterBus = false)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 500; attempt++)
+        {
+            var port = Random.Shared.Next(LowestPort, HighestPort + 1);
+            if (IsFree(port) && (!withClusterBus || IsFree(port + ClusterBusOffset)))
+            {
+                return port;
+            }
+        }
+        throw new InvalidOperationException($"No free loopback port between {LowestPort} and {HighestPort}.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     public static string Executable()
@@ -89,7 +133,12 @@ public sealed class RedisServer : IAsyncDisposable
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(10))
         {
-            if (Accepts() == accepting)
+            // Exited first: a redis-server that could not bind must not pass for one another test started on that port.
+            if (accepting && _process is { HasExited: true })
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} exited at start (code {_process.ExitCode}).");
+            }
+            if (Accepts() == accepting && !(accepting && _process is { HasExited: true }))
             {
                 return;
             }
