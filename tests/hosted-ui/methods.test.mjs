@@ -1,8 +1,8 @@
-// The methods beyond codes by SMS and email: a passkey (offered first where the browser has WebAuthn; a CDP virtual
-// authenticator stands in for the platform's), an authenticator app set up from the page's QR code (read back with jsQR
-// from a screenshot, as a phone's camera would) with codes computed here from RFC 6238, an email magic link opened in
-// another browser while the page waits, and recovery codes: shown once after a first enrolment on the page, then
-// redeemed.
+// The methods beyond codes by SMS and email: a passkey and a security key (offered first where the browser has
+// WebAuthn; CDP virtual authenticators stand in for the platform's and for a USB key), an authenticator app set up from
+// the page's QR code (read back with jsQR from a screenshot, as a phone's camera would) with codes computed here from
+// RFC 6238, an email magic link opened in another browser while the page waits, and recovery codes: shown once after a
+// first enrolment on the page, then redeemed.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import jsQR from "jsqr";
@@ -154,7 +154,8 @@ test("Passkey: created on the page by a new user, then offered first and signing
     options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
   });
   await page.getByRole("heading", { name: "Add a way to confirm it’s you" }).waitFor();
-  assert.equal(await page.locator("#panel button").first().textContent(), "Create a passkey", "a passkey is the first way offered");
+  assert.deepEqual((await page.locator("#panel button").allTextContents()).slice(0, 2), ["Create a passkey", "Add a security key"],
+    "a passkey is the first way offered, a security key the next");
   await page.getByRole("button", { name: "Create a passkey" }).click();
   const codes = await saveRecoveryCodes(page, "passkey");
   await assertSignedIn(h, page, userId);
@@ -186,4 +187,25 @@ test("Passkey: created on the page by a new user, then offered first and signing
   await newcomer.getByRole("heading", { name: "Add a way to confirm it’s you" }).waitFor();
   assert.equal(await newcomer.getByRole("button", { name: "Create a passkey" }).count(), 0);
   await newcomer.context().close();
+});
+
+test("Security key: added on the page by a new user, then offered and signing in", async () => {
+  const { userId, page } = await openFor(h);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  // A roaming key: USB, no discoverable credentials needed, with a PIN (user verification).
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "usb", hasResidentKey: false, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  await page.getByRole("button", { name: "Add a security key" }).click();
+  await saveRecoveryCodes(page, "security-key");
+  await assertSignedIn(h, page, userId);
+
+  await openAgain(page, userId);
+  const first = page.locator("#panel button").first();
+  assert.equal(await first.textContent(), "Use my security key");
+  await checkStep(page, "security-key", "2-choose");
+  await first.click();
+  await assertSignedIn(h, page, userId);
+  await page.context().close();
 });

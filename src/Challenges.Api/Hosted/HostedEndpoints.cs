@@ -27,13 +27,14 @@ public sealed record HostedTotpResponse(string UserAuthenticatorId, string Uri, 
 public static class HostedEndpoints
 {
     /// <summary>
-    /// The methods the page knows how to run, in the order it offers them (a passkey first, where the browser has
-    /// WebAuthn). Recovery codes are not a choice of their own: the page offers them as a way out below the choices.
+    /// The methods the page knows how to run, in the order it offers them (a passkey and a security key first, where the
+    /// browser has WebAuthn). Recovery codes are not a choice of their own: the page offers them as a way out below the choices.
     /// </summary>
     public static readonly string[] PageMethods =
     [
-        VerificationMethods.Passkey, VerificationMethods.Push, VerificationMethods.AuthenticatorApp, VerificationMethods.Sms,
-        VerificationMethods.WhatsApp, VerificationMethods.EmailOtp, VerificationMethods.EmailMagicLink, VerificationMethods.RecoveryCode,
+        VerificationMethods.Passkey, VerificationMethods.SecurityKey, VerificationMethods.Push, VerificationMethods.AuthenticatorApp,
+        VerificationMethods.Sms, VerificationMethods.WhatsApp, VerificationMethods.EmailOtp, VerificationMethods.EmailMagicLink,
+        VerificationMethods.RecoveryCode,
     ];
 
     /// <summary>How long one <c>/hosted/push/wait</c> holds the request before it answers "still pending".</summary>
@@ -84,7 +85,8 @@ public static class HostedEndpoints
         // choose where the token (or an error) is sent.
         var redirect = action.RedirectUrl is { } url && TrackRequestValidator.IsSafeRedirect(url, environment.IsDevelopment()) ? url : null;
         var origin = new Uri(publicUrl.For(context)).GetLeftPart(UriPartial.Authority);
-        var methods = PageMethods.Where(m => tenant.Allows(m) && (m != VerificationMethods.Passkey || tenant.Options.Passkeys.Allows(origin))).ToArray();
+        var methods = PageMethods.Where(m => tenant.Allows(m) && (!VerificationMethods.WebAuthn.Contains(m) || tenant.Options.Passkeys.Allows(origin)))
+            .ToArray();
         return Answer(context, HostedPage.App(chosen, tenant, action, token!, redirect, methods), StatusCodes.Status200OK, branding.LogoUrl);
     }
 

@@ -577,25 +577,38 @@
     });
   };
 
+  /** The options of a ceremony as the browser takes them: the challenge and every credential id as bytes. */
+  const requestOptions = (options) => ({ ...options, challenge: fromBase64Url(options.challenge), allowCredentials: withIds(options.allowCredentials) });
+  const creationOptions = (options) => ({
+    ...options,
+    challenge: fromBase64Url(options.challenge),
+    user: { ...options.user, id: fromBase64Url(options.user.id) },
+    excludeCredentials: withIds(options.excludeCredentials),
+  });
+
   const usePasskey = passkeyCeremony(async () => {
     const { challengeId, options } = await api("POST", "/v1/client/user-authenticators/passkey/authentication-options", {});
-    const credential = await navigator.credentials.get({
-      publicKey: { ...options, challenge: fromBase64Url(options.challenge), allowCredentials: withIds(options.allowCredentials) },
-    });
+    const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
     return api("POST", "/v1/client/verify/passkey", { challengeId, authenticationCredential: credentialJson(credential) });
   }, false);
 
   const createPasskey = passkeyCeremony(async () => {
     const { challengeId, options } = await api("POST", "/v1/client/user-authenticators/passkey/registration-options", {});
-    const credential = await navigator.credentials.create({
-      publicKey: {
-        ...options,
-        challenge: fromBase64Url(options.challenge),
-        user: { ...options.user, id: fromBase64Url(options.user.id) },
-        excludeCredentials: withIds(options.excludeCredentials),
-      },
-    });
+    const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
     return api("POST", "/v1/client/user-authenticators/passkey", { challengeId, registrationCredential: credentialJson(credential) });
+  }, true);
+
+  // Security keys: the same ceremonies on their own paths, which take and answer the bare WebAuthn JSON.
+  const useSecurityKey = passkeyCeremony(async () => {
+    const options = await api("POST", "/v1/client/user-authenticators/security-key/authentication-options", {});
+    const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
+    return api("POST", "/v1/client/verify/security-key", credentialJson(credential));
+  }, false);
+
+  const addSecurityKey = passkeyCeremony(async () => {
+    const options = await api("POST", "/v1/client/user-authenticators/security-key/registration-options", {});
+    const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
+    return api("POST", "/v1/client/user-authenticators/security-key", credentialJson(credential));
   }, true);
 
   // ---- push --------------------------------------------------------------------------------------------------------
@@ -671,6 +684,7 @@
    */
   const methods = {
     PASSKEY: { label: "usePasskey", run: usePasskey, available: webAuthn },
+    SECURITY_KEY: { label: "useSecurityKey", run: useSecurityKey, available: webAuthn },
     PUSH: { label: "usePush", run: push },
     AUTHENTICATOR_APP: { label: "useApp", run: () => codeStep("AUTHENTICATOR_APP") },
     SMS: { label: "useSms", run: sendOtp("SMS") },
@@ -758,6 +772,9 @@
     const ways = [];
     if (allowed.has("PASSKEY") && webAuthn) {
       ways.push(enrolButton("enrolPasskeyHeading", "enrolPasskeyText", "createPasskey", createPasskey));
+    }
+    if (allowed.has("SECURITY_KEY") && webAuthn) {
+      ways.push(enrolButton("enrolSecurityKeyHeading", "enrolSecurityKeyText", "addSecurityKey", addSecurityKey));
     }
     if (allowed.has("SMS")) {
       ways.push(enrolForm("SMS", "phone"));

@@ -28,7 +28,7 @@ public sealed class HostedBrowserTests(HostedBrowserFixture fixture)
     public Task Push_with_number_matching_approved_and_rejected_by_a_device_while_the_page_waits() => AssertPasses("push.test.mjs");
 
     [Fact]
-    public Task Passkey_first_authenticator_app_with_its_QR_code_magic_link_and_recovery_codes_shown_once_and_redeemed() =>
+    public Task Passkey_first_security_key_authenticator_app_with_its_QR_code_magic_link_and_recovery_codes_shown_once_and_redeemed() =>
         AssertPasses("methods.test.mjs");
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class HostedBrowserFixture : IAsyncLifetime
             ["Tenants:1:HostedPage:DisplayName"] = "Example Shop",
             ["Tenants:1:HostedPage:ResendCooldown"] = "00:00:00",
         };
-        string[] methods = [.. VerificationMethods.Default, VerificationMethods.Passkey, VerificationMethods.RecoveryCode];
+        string[] methods = [.. VerificationMethods.Default, VerificationMethods.Passkey, VerificationMethods.SecurityKey, VerificationMethods.RecoveryCode];
         for (var m = 0; m < methods.Length; m++)
         {
             settings[$"Tenants:0:VerificationMethods:{m}"] = methods[m];
