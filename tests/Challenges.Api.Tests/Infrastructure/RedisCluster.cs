@@ -19,9 +19,23 @@ public sealed class RedisCluster : IAsyncDisposable
     public static async Task<RedisCluster> StartAsync()
     {
         var cluster = new RedisCluster();
+        try
+        {
+            return await cluster.CreateAsync();
+        }
+        catch
+        {
+            // Nodes that started before the failure would otherwise outlive the test run.
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<RedisCluster> CreateAsync()
+    {
         for (var i = 0; i < 3; i++)
         {
-            cluster._nodes.Add(new RedisServer("--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{Guid.NewGuid():N}.conf",
+            _nodes.Add(new RedisServer("--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{Guid.NewGuid():N}.conf",
                 "--cluster-node-timeout", "5000"));
         }
         var cli = Path.Combine(Path.GetDirectoryName(RedisServer.Executable())!, "redis-cli");
@@ -33,7 +47,7 @@ public sealed class RedisCluster : IAsyncDisposable
         };
         info.ArgumentList.Add("--cluster");
         info.ArgumentList.Add("create");
-        foreach (var node in cluster._nodes)
+        foreach (var node in _nodes)
         {
             info.ArgumentList.Add(node.Configuration);
         }
@@ -47,8 +61,8 @@ public sealed class RedisCluster : IAsyncDisposable
         {
             throw new InvalidOperationException($"redis-cli --cluster create failed:\n{output}");
         }
-        await WaitUntilOkAsync(cli, cluster._nodes);
-        return cluster;
+        await WaitUntilOkAsync(cli, _nodes);
+        return this;
     }
 
     private static async Task WaitUntilOkAsync(string cli, IEnumerable<RedisServer> nodes)
