@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -15,11 +16,11 @@ public sealed class RedisServer : IAsyncDisposable
 
     /// <summary>
     /// Ports are taken from below Linux's ephemeral range (32768–60999), so no outgoing connection of a parallel test
-    /// can be given one between the check and the listener's bind; a cluster node's bus port (its port + 10000) stays
-    /// below that range and below 65536 too.
+    /// can be given one between the check and the listener's bind; a cluster node's bus port (its port + 10000, in
+    /// 22000–31999) stays below that range too, and apart from the ports handed out.
     /// </summary>
     private const int LowestPort = 12000;
-    private const int HighestPort = 22767;
+    private const int HighestPort = 21999;
     private const int ClusterBusOffset = 10000;
 
     public RedisServer(params string[] extraArguments)
@@ -47,13 +48,16 @@ public sealed class RedisServer : IAsyncDisposable
     public string[] ExtraArguments { get; }
     public string Configuration => $"127.0.0.1:{Port}";
 
-    /// <summary>A free loopback port (and, for a cluster node, its bus port free as well).</summary>
+    /// <summary>Every port handed out in this run: a port is often bound seconds after it is chosen, and never twice.</summary>
+    private static readonly ConcurrentDictionary<int, bool> Given = new();
+
+    /// <summary>A free loopback port (and, for a cluster node, its bus port free as well), never one handed out before.</summary>
     public static int FreePort(bool withClusterBus = false)
     {
         for (var attempt = 0; attempt < 500; attempt++)
         {
             var port = Random.Shared.Next(LowestPort, HighestPort + 1);
-            if (IsFree(port) && (!withClusterBus || IsFree(port + ClusterBusOffset)))
+            if (IsFree(port) && (!withClusterBus || IsFree(port + ClusterBusOffset)) && Given.TryAdd(port, true))
             {
                 return port;
             }
