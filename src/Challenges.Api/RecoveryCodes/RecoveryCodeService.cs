@@ -71,11 +71,13 @@ public sealed class RecoveryCodeService(VerificationFlow flow, RecoveryCodeStore
         {
             return ApiError.Invalid("The tenant does not enable recovery codes.");
         }
-        if ((await actions.GetAsync(call.Tenant, call.Action)).Value is not { State: ActionStates.ChallengeSucceeded } action)
+        var reading = actions.GetAsync(call.Tenant, call.Action);
+        var user = await users.GetAsync(call.Tenant.Id, call.Token.UserId);
+        if ((await reading).Value is not { State: ActionStates.ChallengeSucceeded } action)
         {
             return ApiError.Conflict("Recovery codes are issued after the action has succeeded.");
         }
-        var verified = (await users.GetAsync(call.Tenant.Id, call.Token.UserId)).Verified.ToList();
+        var verified = user.Verified.ToList();
         var firstEnrolledNow = action.EnrolledAuthenticatorId is { } enrolled && verified is [{ Id: var only }] && only == enrolled;
         return firstEnrolledNow && await IssueAsync(call.Tenant, call.Token.UserId) is { } codes
             ? new RecoveryCodesResponse(codes)
